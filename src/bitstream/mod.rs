@@ -1,0 +1,1 @@
+//! Bitstream handling: bit writing, NAL units, emulation prevention, SEI.

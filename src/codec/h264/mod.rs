@@ -1,0 +1,1 @@
+//! Software H.264 engine (placeholder until the engine lands).

@@ -1,0 +1,20 @@
+//! `media.vencoder` for CanMV K230 MicroPython.
+//!
+//! The crate is the whole encoder stack below the MicroPython glue: the channel driver
+//! (`venc`), the simulated VB memory (`pool`), the platform seam (`platform`), bitstream
+//! handling (`bitstream`) and the software engines (`codec`). It is `no_std` + `alloc`;
+//! the C side provides the allocator and the panic hook when the `c-runtime` feature is on.
+#![no_std]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+extern crate alloc;
+
+pub mod bitstream;
+pub mod codec;
+pub mod ffi;
+pub mod platform;
+pub mod pool;
+pub mod venc;
+
+#[cfg(feature = "c-runtime")]
+mod runtime;
