@@ -83,6 +83,11 @@ build_unix() {
         VENC_RUST_LIB="$HOST_LIB"
     ln -sfn "micropython-src/ports/unix/build-$VARIANT/micropython" build/micropython
     step "build/micropython -> $(readlink build/micropython)"
+    # Smoke test: the frozen media package (two manifest roots merge into one package),
+    # both native modules, and the frozen os.py shadowing the built-in os.
+    build/micropython -c "import media.vencoder, media.sensor, media.media, _vencoder, _vsim, os
+assert hasattr(os, 'exitpoint') and hasattr(os, 'listdir'), 'os.py does not extend os'"
+    step "smoke test passed"
 }
 
 if [[ $RISCV_ONLY == 1 ]]; then
