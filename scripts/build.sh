@@ -26,6 +26,12 @@ for arg in "$@"; do
 done
 
 step() { echo "== build: $*"; }
+# Runs one build step and reports how long it took (CI has a time budget).
+timed() {
+    local t=$SECONDS
+    "$@"
+    echo "== build: $1 took $((SECONDS - t)) s"
+}
 
 # Cargo.toml keeps crate-type rlib (so `cargo test` never links a no_std staticlib); the
 # staticlib is asked for here. c-runtime routes allocator/panic to the C glue's
@@ -91,11 +97,11 @@ assert hasattr(os, 'exitpoint') and hasattr(os, 'listdir'), 'os.py does not exte
 }
 
 if [[ $RISCV_ONLY == 1 ]]; then
-    build_rust_riscv
+    timed build_rust_riscv
     exit 0
 fi
-scripts/fetch_micropython.sh
-build_rust_host
-build_mpy_cross
-build_unix
-if [[ $RISCV == 1 ]]; then build_rust_riscv; fi
+timed scripts/fetch_micropython.sh
+timed build_rust_host
+timed build_mpy_cross
+timed build_unix
+if [[ $RISCV == 1 ]]; then timed build_rust_riscv; fi
