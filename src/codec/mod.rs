@@ -16,11 +16,20 @@ pub struct Nv12<'a> {
 
 impl Nv12<'_> {
     /// Bytes each plane must hold for the picture's size and strides.
-    pub fn required_lengths(width: u32, height: u32, y_stride: usize, uv_stride: usize) -> (usize, usize) {
+    pub fn required_lengths(
+        width: u32,
+        height: u32,
+        y_stride: usize,
+        uv_stride: usize,
+    ) -> (usize, usize) {
         let (w, h) = (width as usize, height as usize);
         let y = if h == 0 { 0 } else { y_stride * (h - 1) + w };
         let ch = h.div_ceil(2);
-        let uv = if ch == 0 { 0 } else { uv_stride * (ch - 1) + w.div_ceil(2) * 2 };
+        let uv = if ch == 0 {
+            0
+        } else {
+            uv_stride * (ch - 1) + w.div_ceil(2) * 2
+        };
         (y, uv)
     }
 }
@@ -39,7 +48,10 @@ pub enum RateControl {
     /// Constant bitrate, kbit/s.
     Cbr { bitrate_kbps: u32 },
     /// Variable bitrate: average target and ceiling, kbit/s.
-    Vbr { bitrate_kbps: u32, max_bitrate_kbps: u32 },
+    Vbr {
+        bitrate_kbps: u32,
+        max_bitrate_kbps: u32,
+    },
     /// Fixed quantiser for I and P pictures (0..=51).
     FixQp { i_qp: u8, p_qp: u8 },
 }
@@ -123,7 +135,12 @@ pub enum CodecError {
 pub trait VideoEngine {
     /// Encode one picture into `out`. On error the engine's state is unchanged, so the
     /// same picture may be sent again (e.g. with a larger buffer).
-    fn encode(&mut self, frame: &Nv12<'_>, opts: &FrameOptions<'_>, out: &mut [u8]) -> Result<EncodedPicture, CodecError>;
+    fn encode(
+        &mut self,
+        frame: &Nv12<'_>,
+        opts: &FrameOptions<'_>,
+        out: &mut [u8],
+    ) -> Result<EncodedPicture, CodecError>;
     /// The next picture is coded as an IDR.
     fn request_idr(&mut self);
     /// The decoder-side reconstruction of the last picture (cropped to the picture size).
