@@ -19,7 +19,8 @@ APT_PACKAGES=(
     "git git"
     "xz-utils xz"                 # the MicroPython source tarball
     "ffmpeg ffmpeg"               # reference H.264/HEVC/MJPEG decoder, PSNR, test content
-    "x264 x264"                   # reference encoder for comparisons
+    "x264 x264"                   # reference encoders for comparisons
+    "x265 x265"
     "gstreamer1.0-tools gst-launch-1.0"
     "gstreamer1.0-plugins-base -"
     "gstreamer1.0-plugins-bad -"  # openh264dec: a second H.264 decoder
