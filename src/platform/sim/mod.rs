@@ -27,7 +27,9 @@ pub const SENSORS: usize = 3;
 /// Most SEI bytes that can wait for one picture.
 pub const SEI_QUEUE_CAP: usize = 64 * 1024 + 256;
 
-type Engine = Box<dyn VideoEngine + Send>;
+pub type Engine = Box<dyn VideoEngine + Send>;
+/// Makes the engine of a channel being created.
+pub type EngineFactory = fn(&ChannelAttr) -> Result<Engine, VencError>;
 
 /// A frame's planes after the address checks, as host pointers.
 struct MappedFrame {
@@ -68,6 +70,7 @@ pub struct SimPlatform {
     channels: [SimChannel; CHANNELS],
     binds: Vec<(MppChn, MppChn)>,
     media_ready: bool,
+    engine_factory: EngineFactory,
 }
 
 impl Default for SimPlatform {
@@ -103,7 +106,8 @@ fn h264_engine(_cfg: &StreamConfig) -> Result<Engine, VencError> {
     Err(venc_err!(ErrId::NotSupport, "H.264 engine pending"))
 }
 
-fn new_engine(attr: &ChannelAttr) -> Result<Engine, VencError> {
+/// The software engines, by payload.
+pub fn new_engine(attr: &ChannelAttr) -> Result<Engine, VencError> {
     let cfg = StreamConfig {
         width: attr.width,
         height: attr.height,
@@ -134,6 +138,15 @@ impl SimPlatform {
             channels: core::array::from_fn(|_| SimChannel::default()),
             binds: Vec::new(),
             media_ready: false,
+            engine_factory: new_engine,
+        }
+    }
+
+    /// A simulator whose channels get their engines from `factory` (tests use stand-ins).
+    pub fn with_engine_factory(factory: EngineFactory) -> Self {
+        SimPlatform {
+            engine_factory: factory,
+            ..Self::new()
         }
     }
 
@@ -410,7 +423,7 @@ impl VencPlatform for SimPlatform {
             ));
         }
         let blocks = self.vb.free_blocks(out_pool).map_err(pool_err)?;
-        let engine = new_engine(attr)?;
+        let engine = (self.engine_factory)(attr)?;
         let ch = self.channel(chn)?;
         if ch.engine.is_some() {
             return Err(venc_err!(ErrId::Exist, "channel {} already exists", chn));
