@@ -1,7 +1,10 @@
 //! Software video engines that behave like the K230 VENC: same profiles, same rate
 //! control knobs, I and P pictures only, output as packs in a caller-owned buffer.
 
+pub mod frame;
 pub mod h264;
+pub mod motion;
+pub mod ratecontrol;
 
 /// A borrowed NV12 picture (Y plane, then interleaved Cb/Cr at half resolution).
 #[derive(Clone, Copy)]

@@ -1,1 +1,368 @@
-//! Software H.264 engine (placeholder until the engine lands).
+//! Software H.264 encoder: Baseline/Main/High (CAVLC), I and P pictures, one slice per
+//! picture, one reference picture.
+//!
+//! Per picture: the NV12 input is copied into macroblock-aligned planar planes; each
+//! macroblock is decided (P_Skip, P_L0_16x16 with quarter-sample motion, Intra4x4 or
+//! Intra16x16) and coded and reconstructed in raster order; the deblocking filter runs
+//! over the reconstruction, which then becomes the reference of the next picture. All
+//! state that changes is committed only once the output fitted into the caller's
+//! buffer.
+
+mod cavlc;
+mod deblock;
+mod inter;
+mod intra;
+mod macroblock;
+mod mbinfo;
+mod quant;
+mod slice;
+mod sps_pps;
+mod tables;
+mod transform;
+
+use alloc::vec::Vec;
+use core::mem::size_of;
+
+use self::inter::RefPicture;
+use self::macroblock::{new_residual, MbResidual, PictureCoder};
+use self::mbinfo::MbInfo;
+use self::slice::{write_slice_header, SliceHeader};
+use self::sps_pps::{choose_level, write_pps, write_sps, LevelChoice, SpsParams, LOG2_MAX_FRAME_NUM_MINUS4};
+use super::frame::{try_zeroed, Frame};
+use super::ratecontrol::RateController;
+use super::{CodecError, EncodedPicture, FrameOptions, Nv12, PackKind, PackSpan, Profile, RateControl, StreamConfig, VideoEngine};
+use crate::bitstream::nal::{escaped_nal_len, h264_nal_header, write_nal};
+use crate::bitstream::writer::BitWriter;
+
+/// Slice buffer bytes per macroblock: above an I_PCM macroblock (384 bytes) plus
+/// headroom; a picture that still does not fit is re-coded at a coarser quantiser.
+const SLICE_BYTES_PER_MB: usize = 512;
+const SLICE_BYTES_FIXED: usize = 1024;
+const HEADER_BYTES: usize = 256;
+
+fn geometry(cfg: &StreamConfig) -> Result<(usize, usize), CodecError> {
+    let ok = |v: u32| (64..=4096).contains(&v) && v % 2 == 0;
+    if !ok(cfg.width) || !ok(cfg.height) {
+        return Err(CodecError::BadDimensions);
+    }
+    Ok((cfg.width.div_ceil(16) as usize, cfg.height.div_ceil(16) as usize))
+}
+
+/// Working memory `H264Encoder::new` allocates for `cfg` (0 for an invalid one), with
+/// W, H the macroblock-aligned size, P = 32 the luma reference padding and
+/// N = W * H / 256 macroblocks:
+///
+/// * 2 reference pictures (the one being reconstructed and the previous one), each
+///   3 planes of (W + 2P)(H + 2P) * 1.5 luma+chroma... precisely: luma (W+2P)(H+2P),
+///   chroma 2 * (W/2+P)(H/2+P), three half-sample planes (W+2P)(H+2P) and the 16-bit
+///   tap plane 2 * (W+2P)(H+2P);
+/// * the source copy W * H * 3/2;
+/// * per-macroblock side information N * size_of::<MbInfo>();
+/// * the slice buffer 512 * N + 1024 bytes and 256 bytes of parameter sets;
+/// * the NV12 reconstruction handed out by `reconstruction()`, width * height * 3/2.
+pub fn working_memory_bytes(cfg: &StreamConfig) -> usize {
+    let Ok((mbw, mbh)) = geometry(cfg) else {
+        return 0;
+    };
+    let (w, h) = (mbw * 16, mbh * 16);
+    let n = mbw * mbh;
+    let pic = (cfg.width * cfg.height) as usize;
+    2 * RefPicture::bytes_for(w, h)
+        + Frame::bytes_for(w, h, 0)
+        + n * size_of::<MbInfo>()
+        + SLICE_BYTES_PER_MB * n
+        + SLICE_BYTES_FIXED
+        + HEADER_BYTES
+        + pic * 3 / 2
+        + size_of::<MbResidual>()
+}
+
+pub struct H264Encoder {
+    cfg: StreamConfig,
+    mb_width: usize,
+    mb_height: usize,
+    level: LevelChoice,
+    source: Frame,
+    /// The picture being coded (scratch until committed).
+    current: RefPicture,
+    /// The last committed picture: reference for P pictures.
+    reference: RefPicture,
+    has_reference: bool,
+    info: Vec<MbInfo>,
+    residual: MbResidual,
+    slice_bits: BitWriter,
+    sps_bits: BitWriter,
+    pps_bits: BitWriter,
+    /// Cropped NV12 copy of the last committed reconstruction.
+    recon_nv12: Vec<u8>,
+    rc: RateController,
+    idr_requested: bool,
+    frames_since_idr: u32,
+    frame_num: u32,
+    idr_pic_id: u32,
+}
+
+impl H264Encoder {
+    /// Check `cfg` and allocate all working memory (see `working_memory_bytes`).
+    pub fn new(cfg: &StreamConfig) -> Result<H264Encoder, CodecError> {
+        let (mbw, mbh) = geometry(cfg)?;
+        if !matches!(cfg.profile, Profile::H264Baseline | Profile::H264Main | Profile::H264High) {
+            return Err(CodecError::UnsupportedProfile);
+        }
+        let (w, h) = (mbw * 16, mbh * 16);
+        let n = mbw * mbh;
+        let max_kbps = match cfg.rate_control {
+            RateControl::Cbr { bitrate_kbps } => bitrate_kbps,
+            RateControl::Vbr { bitrate_kbps, max_bitrate_kbps } => bitrate_kbps.max(max_bitrate_kbps),
+            RateControl::FixQp { .. } => 0,
+        };
+        let fps = cfg.dst_frame_rate.max(1);
+        let level = choose_level(mbw as u32, mbh as u32, fps, max_kbps, cfg.profile);
+        let oom = |_| CodecError::OutOfMemory;
+        let mut enc = H264Encoder {
+            cfg: *cfg,
+            mb_width: mbw,
+            mb_height: mbh,
+            level,
+            source: Frame::try_new(w, h, 0)?,
+            current: RefPicture::try_new(w, h)?,
+            reference: RefPicture::try_new(w, h)?,
+            has_reference: false,
+            info: try_zeroed(n)?,
+            residual: new_residual(),
+            slice_bits: BitWriter::try_with_capacity(SLICE_BYTES_PER_MB * n + SLICE_BYTES_FIXED).map_err(oom)?,
+            sps_bits: BitWriter::try_with_capacity(HEADER_BYTES / 2).map_err(oom)?,
+            pps_bits: BitWriter::try_with_capacity(HEADER_BYTES / 2).map_err(oom)?,
+            recon_nv12: try_zeroed((cfg.width * cfg.height) as usize * 3 / 2)?,
+            rc: RateController::new(cfg.rate_control, fps, cfg.gop_len.max(1), cfg.width, cfg.height),
+            idr_requested: true,
+            frames_since_idr: 0,
+            frame_num: 0,
+            idr_pic_id: 0,
+        };
+        write_sps(
+            &mut enc.sps_bits,
+            &SpsParams {
+                profile: cfg.profile,
+                level_idc: level.idc,
+                mb_width: mbw as u32,
+                mb_height: mbh as u32,
+                crop_right: (w as u32) - cfg.width,
+                crop_bottom: (h as u32) - cfg.height,
+                fps,
+            },
+        );
+        write_pps(&mut enc.pps_bits);
+        Ok(enc)
+    }
+
+    /// The level_idc signalled in the SPS.
+    pub fn level_idc(&self) -> u8 {
+        self.level.idc
+    }
+
+    fn validate(&self, frame: &Nv12<'_>) -> Result<(), CodecError> {
+        if frame.width != self.cfg.width || frame.height != self.cfg.height {
+            return Err(CodecError::BadFrame);
+        }
+        if frame.y_stride < frame.width as usize || frame.uv_stride < frame.width.div_ceil(2) as usize * 2 {
+            return Err(CodecError::BadFrame);
+        }
+        let (y_len, uv_len) = Nv12::required_lengths(frame.width, frame.height, frame.y_stride, frame.uv_stride);
+        if frame.y.len() < y_len || frame.uv.len() < uv_len {
+            return Err(CodecError::BadFrame);
+        }
+        Ok(())
+    }
+
+    /// Copy the NV12 input into the macroblock-aligned planar source, replicating the
+    /// right and bottom edges into the alignment margin.
+    fn load_source(&mut self, frame: &Nv12<'_>) {
+        let (w, h) = (frame.width as usize, frame.height as usize);
+        let src = &mut self.source;
+        let coded_w = src.y.width;
+        for y in 0..src.y.height {
+            let sy = y.min(h - 1);
+            let line = &frame.y[sy * frame.y_stride..sy * frame.y_stride + w];
+            let row = src.y.row_mut(y);
+            row[..w].copy_from_slice(line);
+            let last = line[w - 1];
+            row[w..coded_w].fill(last);
+        }
+        let (cw, ch) = (w / 2, h / 2);
+        let coded_cw = src.u.width;
+        for y in 0..src.u.height {
+            let sy = y.min(ch - 1);
+            let line = &frame.uv[sy * frame.uv_stride..sy * frame.uv_stride + 2 * cw];
+            {
+                let row = src.u.row_mut(y);
+                for (d, s) in row[..cw].iter_mut().zip(line.chunks_exact(2)) {
+                    *d = s[0];
+                }
+                let last = row[cw - 1];
+                row[cw..coded_cw].fill(last);
+            }
+            let row = src.v.row_mut(y);
+            for (d, s) in row[..cw].iter_mut().zip(line.chunks_exact(2)) {
+                *d = s[1];
+            }
+            let last = row[cw - 1];
+            row[cw..coded_cw].fill(last);
+        }
+    }
+
+    /// Code the picture into `slice_bits` at `qp` (reconstruction into `current`).
+    fn code_picture(&mut self, idr: bool, qp: u8) -> bool {
+        let p_slice = !idr;
+        self.slice_bits.clear();
+        write_slice_header(
+            &mut self.slice_bits,
+            &SliceHeader {
+                idr,
+                p_slice,
+                frame_num: if idr { 0 } else { self.frame_num },
+                idr_pic_id: self.idr_pic_id,
+                qp,
+            },
+        );
+        let mut coder = PictureCoder {
+            src: &self.source,
+            recon: &mut self.current.frame,
+            reference: if p_slice { Some(&self.reference) } else { None },
+            info: &mut self.info,
+            mb_width: self.mb_width,
+            mb_height: self.mb_height,
+            qp,
+            max_vmv_quarter: self.level.max_vmv * 4,
+            residual: &mut self.residual,
+        };
+        coder.code_slice_data(&mut self.slice_bits, p_slice);
+        self.slice_bits.put_trailing_bits();
+        !self.slice_bits.overflowed()
+    }
+
+    fn write_output(&self, idr: bool, sei: &[u8], out: &mut [u8]) -> Result<([PackSpan; 2], usize, usize), CodecError> {
+        let sps_hdr = h264_nal_header(3, 7);
+        let pps_hdr = h264_nal_header(3, 8);
+        let sei_hdr = h264_nal_header(0, 6);
+        let slice_hdr = h264_nal_header(3, if idr { 5 } else { 1 });
+        let trailing = [0x80u8];
+        let sei_parts: [&[u8]; 2] = [sei, &trailing];
+        let slice_parts: [&[u8]; 1] = [self.slice_bits.bytes()];
+        let sps_parts: [&[u8]; 1] = [self.sps_bits.bytes()];
+        let pps_parts: [&[u8]; 1] = [self.pps_bits.bytes()];
+        let header_len = if idr {
+            escaped_nal_len(&sps_hdr, &sps_parts) + escaped_nal_len(&pps_hdr, &pps_parts)
+        } else {
+            0
+        };
+        let picture_len = if sei.is_empty() { 0 } else { escaped_nal_len(&sei_hdr, &sei_parts) }
+            + escaped_nal_len(&slice_hdr, &slice_parts);
+        let total = header_len + picture_len;
+        if total > out.len() {
+            return Err(CodecError::OutputTooSmall { needed_at_least: total });
+        }
+        let too_small = CodecError::OutputTooSmall { needed_at_least: total };
+        let mut packs = [PackSpan { kind: PackKind::Header, offset: 0, len: 0 }; 2];
+        let mut count = 0;
+        let mut pos = 0;
+        if idr {
+            pos = write_nal(out, pos, &sps_hdr, &sps_parts).ok_or(too_small)?;
+            pos = write_nal(out, pos, &pps_hdr, &pps_parts).ok_or(too_small)?;
+            packs[0] = PackSpan { kind: PackKind::Header, offset: 0, len: pos };
+            count = 1;
+        }
+        let start = pos;
+        if !sei.is_empty() {
+            pos = write_nal(out, pos, &sei_hdr, &sei_parts).ok_or(too_small)?;
+        }
+        pos = write_nal(out, pos, &slice_hdr, &slice_parts).ok_or(too_small)?;
+        packs[count] = PackSpan {
+            kind: if idr { PackKind::I } else { PackKind::P },
+            offset: start,
+            len: pos - start,
+        };
+        count += 1;
+        Ok((packs, count, pos))
+    }
+
+    /// Make the coded picture the reference and the visible reconstruction.
+    fn commit(&mut self, idr: bool, qp: u8, bytes: usize) {
+        self.current.frame.extend_edges();
+        if self.cfg.gop_len != 1 {
+            self.current.build_half_planes();
+        }
+        core::mem::swap(&mut self.current, &mut self.reference);
+        self.has_reference = true;
+        let (w, h) = (self.cfg.width as usize, self.cfg.height as usize);
+        let (luma, chroma) = self.recon_nv12.split_at_mut(w * h);
+        for y in 0..h {
+            luma[y * w..(y + 1) * w].copy_from_slice(&self.reference.frame.y.row(y)[..w]);
+        }
+        for y in 0..h / 2 {
+            let (u, v) = (self.reference.frame.u.row(y), self.reference.frame.v.row(y));
+            for (x, pair) in chroma[y * w..(y + 1) * w].chunks_exact_mut(2).enumerate() {
+                pair[0] = u[x];
+                pair[1] = v[x];
+            }
+        }
+        let max_frame_num = 1u32 << (LOG2_MAX_FRAME_NUM_MINUS4 + 4);
+        if idr {
+            self.idr_pic_id = (self.idr_pic_id + 1) % 65536;
+            self.frame_num = 1;
+            self.frames_since_idr = 1;
+        } else {
+            self.frame_num = (self.frame_num + 1) % max_frame_num;
+            self.frames_since_idr += 1;
+        }
+        self.idr_requested = false;
+        self.rc.update(idr, qp, bytes * 8);
+    }
+}
+
+impl VideoEngine for H264Encoder {
+    fn encode(&mut self, frame: &Nv12<'_>, opts: &FrameOptions<'_>, out: &mut [u8]) -> Result<EncodedPicture, CodecError> {
+        self.validate(frame)?;
+        self.load_source(frame);
+        let idr = self.idr_requested
+            || opts.force_idr
+            || !self.has_reference
+            || self.frames_since_idr >= self.cfg.gop_len.max(1);
+        let mut qp = self.rc.picture_qp(idr);
+        while !self.code_picture(idr, qp) {
+            if qp >= 51 {
+                return Err(CodecError::OutputTooSmall {
+                    needed_at_least: self.slice_bits.bytes().len(),
+                });
+            }
+            qp = (qp + 6).min(51);
+        }
+        deblock::deblock_picture(&mut self.current.frame, &self.info, self.mb_width, self.mb_height);
+        let (packs, pack_count, bytes) = self.write_output(idr, opts.sei_rbsp, out)?;
+        self.commit(idr, qp, bytes);
+        Ok(EncodedPicture {
+            packs,
+            pack_count,
+            idr,
+            qp,
+            bytes,
+        })
+    }
+
+    fn request_idr(&mut self) {
+        self.idr_requested = true;
+    }
+
+    fn reconstruction(&self) -> Nv12<'_> {
+        let (w, h) = (self.cfg.width as usize, self.cfg.height as usize);
+        let (y, uv) = self.recon_nv12.split_at(w * h);
+        Nv12 {
+            width: self.cfg.width,
+            height: self.cfg.height,
+            y,
+            y_stride: w,
+            uv,
+            uv_stride: w,
+        }
+    }
+}

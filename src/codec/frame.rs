@@ -1,0 +1,123 @@
+//! Picture planes with a replicated border, as video coding references need: motion
+//! vectors may point outside the picture, where decoders clamp coordinates to the edge
+//! (H.264 8.4.2.2, H.265 8.5.3.3.3); a plane padded by edge replication gives the same
+//! samples without per-sample clamping.
+
+use alloc::vec::Vec;
+
+use super::CodecError;
+
+pub struct Plane {
+    data: Vec<u8>,
+    pub width: usize,
+    pub height: usize,
+    pub stride: usize,
+    pub pad: usize,
+}
+
+/// Allocate a zeroed vector without aborting on failure.
+pub fn try_zeroed<T: Copy + Default>(len: usize) -> Result<Vec<T>, CodecError> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| CodecError::OutOfMemory)?;
+    v.resize(len, T::default());
+    Ok(v)
+}
+
+impl Plane {
+    pub fn try_new(width: usize, height: usize, pad: usize) -> Result<Plane, CodecError> {
+        let stride = width + 2 * pad;
+        let data = try_zeroed(stride * (height + 2 * pad))?;
+        Ok(Plane {
+            data,
+            width,
+            height,
+            stride,
+            pad,
+        })
+    }
+
+    /// Bytes a plane of this geometry takes.
+    pub fn bytes_for(width: usize, height: usize, pad: usize) -> usize {
+        (width + 2 * pad) * (height + 2 * pad)
+    }
+
+    /// Index of sample (x, y); coordinates may reach `pad` samples outside the picture.
+    #[inline]
+    pub fn index(&self, x: isize, y: isize) -> usize {
+        ((y + self.pad as isize) as usize) * self.stride + (x + self.pad as isize) as usize
+    }
+
+    #[inline]
+    pub fn data(&self) -> &[u8] {
+        &self.data
+    }
+
+    #[inline]
+    pub fn data_mut(&mut self) -> &mut [u8] {
+        &mut self.data
+    }
+
+    /// Row `y` of the picture area (without padding).
+    #[inline]
+    pub fn row(&self, y: usize) -> &[u8] {
+        let start = self.index(0, y as isize);
+        &self.data[start..start + self.width]
+    }
+
+    #[inline]
+    pub fn row_mut(&mut self, y: usize) -> &mut [u8] {
+        let start = self.index(0, y as isize);
+        let w = self.width;
+        &mut self.data[start..start + w]
+    }
+
+    /// Replicate the picture's edge samples into the border.
+    pub fn extend_edges(&mut self) {
+        let (w, h, pad, stride) = (self.width, self.height, self.pad, self.stride);
+        if w == 0 || h == 0 {
+            return;
+        }
+        for y in 0..h {
+            let start = (y + pad) * stride;
+            let row = &mut self.data[start..start + stride];
+            let left = row[pad];
+            let right = row[pad + w - 1];
+            row[..pad].fill(left);
+            row[pad + w..].fill(right);
+        }
+        let first = pad * stride;
+        let last = (pad + h - 1) * stride;
+        for y in 0..pad {
+            self.data.copy_within(first..first + stride, y * stride);
+            let dst = (pad + h + y) * stride;
+            self.data.copy_within(last..last + stride, dst);
+        }
+    }
+}
+
+/// A 4:2:0 picture in three padded planes.
+pub struct Frame {
+    pub y: Plane,
+    pub u: Plane,
+    pub v: Plane,
+}
+
+impl Frame {
+    pub fn try_new(width: usize, height: usize, luma_pad: usize) -> Result<Frame, CodecError> {
+        Ok(Frame {
+            y: Plane::try_new(width, height, luma_pad)?,
+            u: Plane::try_new(width / 2, height / 2, luma_pad / 2)?,
+            v: Plane::try_new(width / 2, height / 2, luma_pad / 2)?,
+        })
+    }
+
+    pub fn bytes_for(width: usize, height: usize, luma_pad: usize) -> usize {
+        Plane::bytes_for(width, height, luma_pad) + 2 * Plane::bytes_for(width / 2, height / 2, luma_pad / 2)
+    }
+
+    pub fn extend_edges(&mut self) {
+        self.y.extend_edges();
+        self.u.extend_edges();
+        self.v.extend_edges();
+    }
+}

@@ -1,0 +1,886 @@
+//! Macroblock mode decision, residual coding and reconstruction, and the macroblock
+//! layer syntax (7.3.5) for one picture.
+
+use super::cavlc::{nc_from, write_residual_block};
+use super::inter::{mv_limits, predict_mv, RefPicture};
+use super::intra::{Edge4, EdgeN, I16_DC, I16_PLANE, I4_DC, CHROMA_DC, CHROMA_PLANE};
+use super::mbinfo::{MbInfo, MbKind};
+use super::quant::{
+    dequant4x4, dequant_chroma_dc, dequant_luma_dc, quant4x4, quant_dc, DEADZONE_INTER, DEADZONE_INTRA,
+};
+use super::tables::{BLK_XY, CBP_TO_CODE, CHROMA_QP, LAMBDA, RASTER_TO_BLK, ZIGZAG_4X4};
+use super::transform::{forward4x4, hadamard2x2, hadamard4x4, inverse4x4};
+use crate::bitstream::writer::BitWriter;
+use crate::codec::frame::{Frame, Plane};
+use crate::codec::motion::{mvd_bits, satd, IntegerSearch};
+
+/// Coefficient levels of one macroblock, in scan order.
+#[derive(Clone, Copy)]
+pub struct MbResidual {
+    /// Per luma 4x4 block (raster index), 16 levels in zigzag order (for Intra16x16 the
+    /// first is unused).
+    luma: [[i32; 16]; 16],
+    luma_dc: [i32; 16],
+    chroma_dc: [[i32; 4]; 2],
+    /// Per chroma plane and 4x4 block (raster), zigzag order, first unused.
+    chroma_ac: [[[i32; 16]; 4]; 2],
+    cbp_luma: u8,
+    cbp_chroma: u8,
+}
+
+impl MbResidual {
+    const fn zero() -> MbResidual {
+        MbResidual {
+            luma: [[0; 16]; 16],
+            luma_dc: [0; 16],
+            chroma_dc: [[0; 4]; 2],
+            chroma_ac: [[[0; 16]; 4]; 2],
+            cbp_luma: 0,
+            cbp_chroma: 0,
+        }
+    }
+}
+
+/// Everything decided for a macroblock before it is written.
+struct MbDecision {
+    kind: MbKind,
+    i16_mode: u8,
+    i4_modes: [u8; 16],
+    chroma_mode: u8,
+    mv: (i32, i32),
+    mvp: (i32, i32),
+}
+
+/// Per-picture coding state: the picture being reconstructed, the reference, the
+/// macroblock side information and scratch buffers (all allocated by the encoder).
+pub struct PictureCoder<'a> {
+    pub src: &'a Frame,
+    pub recon: &'a mut Frame,
+    pub reference: Option<&'a RefPicture>,
+    pub info: &'a mut [MbInfo],
+    pub mb_width: usize,
+    pub mb_height: usize,
+    pub qp: u8,
+    pub max_vmv_quarter: i32,
+    pub residual: &'a mut MbResidual,
+}
+
+/// A fresh residual scratch, for the encoder to own.
+pub fn new_residual() -> MbResidual {
+    MbResidual::zero()
+}
+
+#[inline]
+fn clip_u8(v: i32) -> u8 {
+    v.clamp(0, 255) as u8
+}
+
+/// x264-style "is this block worth coding" score of a 4x4 block's levels (scan order):
+/// isolated +-1 levels score little; anything larger scores 9.
+fn decimate_score(levels: &[i32]) -> u32 {
+    const TABLE: [u32; 16] = [3, 2, 2, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut idx = levels.len() as isize - 1;
+    while idx >= 0 && levels[idx as usize] == 0 {
+        idx -= 1;
+    }
+    let mut score = 0;
+    while idx >= 0 {
+        if levels[idx as usize].abs() > 1 {
+            return 9;
+        }
+        idx -= 1;
+        let mut run = 0;
+        while idx >= 0 && levels[idx as usize] == 0 {
+            idx -= 1;
+            run += 1;
+        }
+        score += TABLE[run];
+    }
+    score
+}
+
+impl PictureCoder<'_> {
+    fn chroma_qp(&self) -> u8 {
+        CHROMA_QP[usize::from(self.qp)]
+    }
+
+    fn lambda(&self) -> u32 {
+        u32::from(LAMBDA[usize::from(self.qp)])
+    }
+
+    /// Source samples of the macroblock: luma 16x16, chroma 8x8 each (stride 16 / 8).
+    fn load_source(&self, mbx: usize, mby: usize, y: &mut [u8; 256], u: &mut [u8; 64], v: &mut [u8; 64]) {
+        for r in 0..16 {
+            let row = self.src.y.row(mby * 16 + r);
+            y[r * 16..r * 16 + 16].copy_from_slice(&row[mbx * 16..mbx * 16 + 16]);
+        }
+        for r in 0..8 {
+            u[r * 8..r * 8 + 8].copy_from_slice(&self.src.u.row(mby * 8 + r)[mbx * 8..mbx * 8 + 8]);
+            v[r * 8..r * 8 + 8].copy_from_slice(&self.src.v.row(mby * 8 + r)[mbx * 8..mbx * 8 + 8]);
+        }
+    }
+
+    fn edge_n<const N: usize>(plane: &Plane, x0: usize, y0: usize, has_left: bool, has_top: bool) -> EdgeN<N> {
+        let mut e = EdgeN {
+            top: [0; N],
+            left: [0; N],
+            top_left: 0,
+            has_top,
+            has_left,
+            has_top_left: has_top && has_left,
+        };
+        if has_top {
+            e.top.copy_from_slice(&plane.row(y0 - 1)[x0..x0 + N]);
+        }
+        if has_left {
+            for (i, l) in e.left.iter_mut().enumerate() {
+                *l = plane.row(y0 + i)[x0 - 1];
+            }
+        }
+        if has_top && has_left {
+            e.top_left = plane.row(y0 - 1)[x0 - 1];
+        }
+        e
+    }
+
+    fn edge4(&self, mbx: usize, mby: usize, bx: usize, by: usize) -> Edge4 {
+        let plane = &self.recon.y;
+        let x0 = mbx * 16 + bx * 4;
+        let y0 = mby * 16 + by * 4;
+        let has_top = by > 0 || mby > 0;
+        let has_left = bx > 0 || mbx > 0;
+        let has_top_right = if by == 0 {
+            mby > 0 && (bx < 3 || mbx + 1 < self.mb_width)
+        } else {
+            bx < 3 && RASTER_TO_BLK[(by - 1) * 4 + bx + 1] < RASTER_TO_BLK[by * 4 + bx]
+        };
+        let mut e = Edge4 {
+            top: [0; 8],
+            left: [0; 4],
+            top_left: 0,
+            has_top,
+            has_left,
+            has_top_left: has_top && has_left,
+        };
+        if has_top {
+            let row = plane.row(y0 - 1);
+            e.top[..4].copy_from_slice(&row[x0..x0 + 4]);
+            if has_top_right {
+                e.top[4..].copy_from_slice(&row[x0 + 4..x0 + 8]);
+            } else {
+                let last = e.top[3];
+                e.top[4..].fill(last);
+            }
+        }
+        if has_left {
+            for (i, l) in e.left.iter_mut().enumerate() {
+                *l = plane.row(y0 + i)[x0 - 1];
+            }
+        }
+        if has_top && has_left {
+            e.top_left = plane.row(y0 - 1)[x0 - 1];
+        }
+        e
+    }
+
+    /// Intra4x4PredMode predictor of block (bx, by) (8.3.1.1).
+    fn predicted_i4_mode(&self, mbx: usize, mby: usize, bx: usize, by: usize, cur: &[u8; 16]) -> u8 {
+        let mb = mby * self.mb_width + mbx;
+        let a = if bx > 0 {
+            Some(cur[by * 4 + bx - 1])
+        } else if mbx > 0 {
+            Some(self.info[mb - 1].i4_modes[by * 4 + 3])
+        } else {
+            None
+        };
+        let b = if by > 0 {
+            Some(cur[(by - 1) * 4 + bx])
+        } else if mby > 0 {
+            Some(self.info[mb - self.mb_width].i4_modes[12 + bx])
+        } else {
+            None
+        };
+        match (a, b) {
+            (Some(a), Some(b)) => a.min(b),
+            _ => I4_DC,
+        }
+    }
+
+    /// Write `pred + residual(levels)` of a 4x4 block into the reconstruction.
+    fn reconstruct4x4(plane: &mut Plane, x0: usize, y0: usize, pred: &[u8], pred_stride: usize, coefs: &mut [i32; 16]) {
+        inverse4x4(coefs);
+        for y in 0..4 {
+            let row = plane.row_mut(y0 + y);
+            for x in 0..4 {
+                row[x0 + x] = clip_u8(i32::from(pred[y * pred_stride + x]) + coefs[y * 4 + x]);
+            }
+        }
+    }
+
+    /// Code the luma of an Intra4x4 macroblock: choose modes block by block,
+    /// reconstructing as we go. Returns the SATD+mode-bits cost.
+    fn code_intra4x4(&mut self, mbx: usize, mby: usize, src: &[u8; 256], modes: &mut [u8; 16]) -> u32 {
+        let lambda = self.lambda();
+        let mut total = 0;
+        let mut pred = [0u8; 16];
+        let mut best_pred = [0u8; 16];
+        let mut diff = [0i32; 16];
+        self.residual.cbp_luma = 0;
+        for (blk, &(bx, by)) in BLK_XY.iter().enumerate() {
+            let _ = blk;
+            let edge = self.edge4(mbx, mby, bx, by);
+            let predicted = self.predicted_i4_mode(mbx, mby, bx, by, modes);
+            let mut best = (u32::MAX, I4_DC);
+            for mode in 0..9u8 {
+                if !edge.allows(mode) {
+                    continue;
+                }
+                edge.predict(mode, &mut pred);
+                for i in 0..16 {
+                    diff[i] = i32::from(src[(by * 4 + i / 4) * 16 + bx * 4 + i % 4]) - i32::from(pred[i]);
+                }
+                let bits = if mode == predicted { 1 } else { 4 };
+                let cost = crate::codec::motion::satd4x4_diff(&diff) + lambda * bits;
+                if cost < best.0 {
+                    best = (cost, mode);
+                    best_pred = pred;
+                }
+            }
+            total += best.0;
+            modes[by * 4 + bx] = best.1;
+            for i in 0..16 {
+                diff[i] = i32::from(src[(by * 4 + i / 4) * 16 + bx * 4 + i % 4]) - i32::from(best_pred[i]);
+            }
+            let raster = by * 4 + bx;
+            self.transform_quant_block(raster, &mut diff, DEADZONE_INTRA, false);
+            Self::reconstruct4x4(&mut self.recon.y, mbx * 16 + bx * 4, mby * 16 + by * 4, &best_pred, 4, &mut diff);
+        }
+        total
+    }
+
+    /// Transform and quantise the residual `diff` of luma block `raster`, store its
+    /// levels (scan order) and leave the dequantised coefficients in `diff`.
+    fn transform_quant_block(&mut self, raster: usize, diff: &mut [i32; 16], deadzone: i32, skip_dc: bool) {
+        forward4x4(diff);
+        let nz = quant4x4(diff, self.qp, deadzone, skip_dc);
+        let levels = &mut self.residual.luma[raster];
+        for (k, &pos) in ZIGZAG_4X4.iter().enumerate() {
+            levels[k] = diff[pos];
+        }
+        if nz > 0 {
+            self.residual.cbp_luma |= 1 << ((raster / 8) * 2 + (raster % 4) / 2);
+        }
+        dequant4x4(diff, self.qp, skip_dc);
+    }
+
+    fn i16_edge(&self, mbx: usize, mby: usize) -> EdgeN<16> {
+        Self::edge_n::<16>(&self.recon.y, mbx * 16, mby * 16, mbx > 0, mby > 0)
+    }
+
+    /// Best Intra16x16 mode by SATD: (cost, mode, prediction).
+    fn choose_i16(&self, mbx: usize, mby: usize, src: &[u8; 256], pred: &mut [u8; 256]) -> (u32, u8) {
+        let edge = self.i16_edge(mbx, mby);
+        let mut tmp = [0u8; 256];
+        let mut best = (u32::MAX, I16_DC);
+        for mode in 0..=I16_PLANE {
+            if !edge.allows(mode) {
+                continue;
+            }
+            edge.predict(mode, &mut tmp);
+            let cost = satd(src, 16, &tmp, 16, 16, 16);
+            if cost < best.0 {
+                best = (cost, mode);
+                *pred = tmp;
+            }
+        }
+        best
+    }
+
+    /// Code the luma of an Intra16x16 macroblock with prediction `pred`.
+    fn code_intra16(&mut self, mbx: usize, mby: usize, src: &[u8; 256], pred: &[u8; 256]) {
+        let mut coefs = [[0i32; 16]; 16];
+        let mut dc = [0i32; 16];
+        for (raster, c) in coefs.iter_mut().enumerate() {
+            let (bx, by) = (raster % 4, raster / 4);
+            for i in 0..16 {
+                let at = (by * 4 + i / 4) * 16 + bx * 4 + i % 4;
+                c[i] = i32::from(src[at]) - i32::from(pred[at]);
+            }
+            forward4x4(c);
+            dc[raster] = c[0];
+        }
+        hadamard4x4(&mut dc);
+        for d in dc.iter_mut() {
+            *d >>= 1;
+        }
+        quant_dc(&mut dc, self.qp, DEADZONE_INTRA);
+        for (k, &pos) in ZIGZAG_4X4.iter().enumerate() {
+            self.residual.luma_dc[k] = dc[pos];
+        }
+        // Decoder-side DC.
+        hadamard4x4(&mut dc);
+        dequant_luma_dc(&mut dc, self.qp);
+        let mut any_ac = false;
+        for (raster, c) in coefs.iter_mut().enumerate() {
+            let nz = quant4x4(c, self.qp, DEADZONE_INTRA, true);
+            any_ac |= nz > 0;
+            let levels = &mut self.residual.luma[raster];
+            for (k, &pos) in ZIGZAG_4X4.iter().enumerate() {
+                levels[k] = c[pos];
+            }
+            levels[0] = 0;
+        }
+        self.residual.cbp_luma = if any_ac { 15 } else { 0 };
+        for (raster, c) in coefs.iter_mut().enumerate() {
+            dequant4x4(c, self.qp, true);
+            c[0] = dc[raster];
+            let (bx, by) = (raster % 4, raster / 4);
+            Self::reconstruct4x4(&mut self.recon.y, mbx * 16 + bx * 4, mby * 16 + by * 4, &pred[by * 4 * 16 + bx * 4..], 16, c);
+        }
+    }
+
+    /// Code chroma residual of both planes against predictions `pu`, `pv`.
+    fn code_chroma(&mut self, mbx: usize, mby: usize, src: [&[u8; 64]; 2], pred: [&[u8; 64]; 2], intra: bool) {
+        let qpc = self.chroma_qp();
+        let deadzone = if intra { DEADZONE_INTRA } else { DEADZONE_INTER };
+        let mut coefs = [[[0i32; 16]; 4]; 2];
+        let mut dcs = [[0i32; 4]; 2];
+        let mut any_dc = false;
+        let mut ac_score = 0;
+        for p in 0..2 {
+            for (b, c) in coefs[p].iter_mut().enumerate() {
+                let (bx, by) = (b % 2, b / 2);
+                for i in 0..16 {
+                    let at = (by * 4 + i / 4) * 8 + bx * 4 + i % 4;
+                    c[i] = i32::from(src[p][at]) - i32::from(pred[p][at]);
+                }
+                forward4x4(c);
+                dcs[p][b] = c[0];
+                quant4x4(c, qpc, deadzone, true);
+                let levels = &mut self.residual.chroma_ac[p][b];
+                for (k, &pos) in ZIGZAG_4X4.iter().enumerate() {
+                    levels[k] = c[pos];
+                }
+                levels[0] = 0;
+                ac_score += decimate_score(&levels[1..]);
+            }
+            hadamard2x2(&mut dcs[p]);
+            any_dc |= quant_dc(&mut dcs[p], qpc, deadzone) > 0;
+            self.residual.chroma_dc[p] = dcs[p];
+        }
+        // Scattered +-1 chroma AC levels cost more bits than they are worth.
+        let keep_ac = intra || ac_score >= 7;
+        if !keep_ac {
+            for p in 0..2 {
+                for b in 0..4 {
+                    self.residual.chroma_ac[p][b] = [0; 16];
+                    for &pos in &ZIGZAG_4X4[1..] {
+                        coefs[p][b][pos] = 0;
+                    }
+                }
+            }
+        }
+        let any_ac = self.residual.chroma_ac.iter().flatten().flatten().any(|&l| l != 0);
+        self.residual.cbp_chroma = if any_ac {
+            2
+        } else if any_dc {
+            1
+        } else {
+            0
+        };
+        for p in 0..2 {
+            let mut dc = dcs[p];
+            hadamard2x2(&mut dc);
+            dequant_chroma_dc(&mut dc, qpc);
+            let plane = if p == 0 { &mut self.recon.u } else { &mut self.recon.v };
+            for (b, c) in coefs[p].iter_mut().enumerate() {
+                dequant4x4(c, qpc, true);
+                c[0] = dc[b];
+                let (bx, by) = (b % 2, b / 2);
+                Self::reconstruct4x4(plane, mbx * 8 + bx * 4, mby * 8 + by * 4, &pred[p][by * 4 * 8 + bx * 4..], 8, c);
+            }
+        }
+    }
+
+    /// Choose the chroma intra mode by SAD and fill the predictions.
+    fn choose_chroma_mode(&self, mbx: usize, mby: usize, su: &[u8; 64], sv: &[u8; 64], pu: &mut [u8; 64], pv: &mut [u8; 64]) -> u8 {
+        let eu = Self::edge_n::<8>(&self.recon.u, mbx * 8, mby * 8, mbx > 0, mby > 0);
+        let ev = Self::edge_n::<8>(&self.recon.v, mbx * 8, mby * 8, mbx > 0, mby > 0);
+        let mut best = (u32::MAX, CHROMA_DC);
+        let (mut tu, mut tv) = ([0u8; 64], [0u8; 64]);
+        for mode in CHROMA_DC..=CHROMA_PLANE {
+            if !eu.allows(mode) {
+                continue;
+            }
+            eu.predict(mode, &mut tu);
+            ev.predict(mode, &mut tv);
+            let cost = satd(su, 8, &tu, 8, 8, 8) + satd(sv, 8, &tv, 8, 8, 8);
+            if cost < best.0 {
+                best = (cost, mode);
+                *pu = tu;
+                *pv = tv;
+            }
+        }
+        best.1
+    }
+
+    /// Neighbour motion for prediction: None if outside the picture, else (mv, ref).
+    fn neighbour_motion(&self, mbx: isize, mby: isize) -> Option<((i32, i32), i8)> {
+        if mbx < 0 || mby < 0 || mbx >= self.mb_width as isize {
+            return None;
+        }
+        let m = &self.info[mby as usize * self.mb_width + mbx as usize];
+        if m.is_intra() {
+            Some(((0, 0), -1))
+        } else {
+            Some(((i32::from(m.mv.0), i32::from(m.mv.1)), 0))
+        }
+    }
+
+    /// (mvp for P_L0_16x16, P_Skip vector) of the macroblock (8.4.1.1, 8.4.1.3).
+    fn motion_predictors(&self, mbx: usize, mby: usize) -> ((i32, i32), (i32, i32)) {
+        let (x, y) = (mbx as isize, mby as isize);
+        let a = self.neighbour_motion(x - 1, y);
+        let b = self.neighbour_motion(x, y - 1);
+        let c = self.neighbour_motion(x + 1, y - 1).or_else(|| self.neighbour_motion(x - 1, y - 1));
+        let mvp = predict_mv(a, b, c);
+        let skip = match (a, b) {
+            (None, _) | (_, None) => (0, 0),
+            (Some(((0, 0), 0)), _) | (_, Some(((0, 0), 0))) => (0, 0),
+            _ => mvp,
+        };
+        (mvp, skip)
+    }
+
+    /// Luma residual of an inter macroblock with decimation; returns nothing, fills the
+    /// residual and reconstruction.
+    fn code_inter_luma(&mut self, mbx: usize, mby: usize, src: &[u8; 256], pred: &[u8; 256]) {
+        let mut coefs = [[0i32; 16]; 16];
+        self.residual.cbp_luma = 0;
+        let mut scores = [0u32; 4];
+        for (raster, c) in coefs.iter_mut().enumerate() {
+            let (bx, by) = (raster % 4, raster / 4);
+            for i in 0..16 {
+                let at = (by * 4 + i / 4) * 16 + bx * 4 + i % 4;
+                c[i] = i32::from(src[at]) - i32::from(pred[at]);
+            }
+            self.transform_quant_block(raster, c, DEADZONE_INTER, false);
+            scores[(by / 2) * 2 + bx / 2] += decimate_score(&self.residual.luma[raster]);
+        }
+        let total: u32 = scores.iter().sum();
+        for (q, &s) in scores.iter().enumerate() {
+            if s < 4 || total < 6 {
+                self.residual.cbp_luma &= !(1 << q);
+                for raster in 0..16 {
+                    if (raster / 8) * 2 + (raster % 4) / 2 == q {
+                        self.residual.luma[raster] = [0; 16];
+                        coefs[raster] = [0; 16];
+                    }
+                }
+            }
+        }
+        for (raster, c) in coefs.iter_mut().enumerate() {
+            let (bx, by) = (raster % 4, raster / 4);
+            let x0 = mbx * 16 + bx * 4;
+            let y0 = mby * 16 + by * 4;
+            if c.iter().all(|&v| v == 0) {
+                for y in 0..4 {
+                    let off = (by * 4 + y) * 16 + bx * 4;
+                    self.recon.y.row_mut(y0 + y)[x0..x0 + 4].copy_from_slice(&pred[off..off + 4]);
+                }
+            } else {
+                Self::reconstruct4x4(&mut self.recon.y, x0, y0, &pred[by * 4 * 16 + bx * 4..], 16, c);
+            }
+        }
+    }
+
+    /// Sub-sample refinement around `best` (quarter units) with SATD + vector cost.
+    #[allow(clippy::too_many_arguments)]
+    fn refine_subpel(
+        &self,
+        reference: &RefPicture,
+        mbx: usize,
+        mby: usize,
+        src: &[u8; 256],
+        mvp: (i32, i32),
+        limits: [(i32, i32); 2],
+        mut best: (i32, i32),
+    ) -> ((i32, i32), u32) {
+        let lambda = self.lambda();
+        let mut pred = [0u8; 256];
+        let cost_of = |mv: (i32, i32), pred: &mut [u8; 256]| {
+            reference.predict_luma(mbx * 16, mby * 16, mv, 16, pred);
+            satd(src, 16, pred, 16, 16, 16) + lambda * (mvd_bits(mv.0 - mvp.0) + mvd_bits(mv.1 - mvp.1))
+        };
+        let mut best_cost = cost_of(best, &mut pred);
+        for step in [2, 1] {
+            let centre = best;
+            for (dx, dy) in [(-1, -1), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1)] {
+                let mv = (centre.0 + dx * step, centre.1 + dy * step);
+                if mv.0 < limits[0].0 || mv.0 > limits[0].1 || mv.1 < limits[1].0 || mv.1 > limits[1].1 {
+                    continue;
+                }
+                let c = cost_of(mv, &mut pred);
+                if c < best_cost {
+                    best_cost = c;
+                    best = mv;
+                }
+            }
+        }
+        (best, best_cost)
+    }
+
+    /// Decide and code one macroblock; writes its syntax (P pictures: after the pending
+    /// skip run) and updates `info`. Returns whether it was skipped.
+    fn code_macroblock(&mut self, w: &mut BitWriter, mbx: usize, mby: usize, p_slice: bool, skip_run: &mut u32) {
+        let mut sy = [0u8; 256];
+        let mut su = [0u8; 64];
+        let mut sv = [0u8; 64];
+        self.load_source(mbx, mby, &mut sy, &mut su, &mut sv);
+        let mb = mby * self.mb_width + mbx;
+        *self.residual = MbResidual::zero();
+        let lambda = self.lambda();
+
+        let mut decision = MbDecision {
+            kind: MbKind::Intra16x16,
+            i16_mode: I16_DC,
+            i4_modes: [I4_DC; 16],
+            chroma_mode: CHROMA_DC,
+            mv: (0, 0),
+            mvp: (0, 0),
+        };
+        let mut inter_cost = u32::MAX;
+        let mut inter_pred = [0u8; 256];
+        let (mut pu, mut pv) = ([0u8; 64], [0u8; 64]);
+
+        if let (true, Some(reference)) = (p_slice, self.reference) {
+            let (mvp, skip_mv) = self.motion_predictors(mbx, mby);
+            decision.mvp = mvp;
+            let coded_w = self.mb_width * 16;
+            let coded_h = self.mb_height * 16;
+            let limits = mv_limits(mbx * 16, mby * 16, coded_w, coded_h, self.max_vmv_quarter);
+            let in_limits = |mv: (i32, i32)| mv.0 >= limits[0].0 && mv.0 <= limits[0].1 && mv.1 >= limits[1].0 && mv.1 <= limits[1].1;
+            // P_Skip first: when its prediction leaves nothing worth coding, stop here.
+            if in_limits(skip_mv) {
+                reference.predict_luma(mbx * 16, mby * 16, skip_mv, 16, &mut inter_pred);
+                let sad = crate::codec::motion::sad16x16(&sy, 16, &inter_pred, 16);
+                let qstep_thresh = (u32::from(LAMBDA[usize::from(self.qp)]) * 40).max(64);
+                if sad < qstep_thresh && self.try_skip(mbx, mby, &sy, &su, &sv, &inter_pred, reference, skip_mv) {
+                    *skip_run += 1;
+                    self.info[mb] = MbInfo {
+                        kind: MbKind::Skip,
+                        qp: self.qp,
+                        nz: [0; 24],
+                        mv: (skip_mv.0 as i16, skip_mv.1 as i16),
+                        i4_modes: [I4_DC; 16],
+                    };
+                    return;
+                }
+            }
+            // Motion search.
+            let full_limits = [
+                ((limits[0].0 + 3) >> 2, limits[0].1 >> 2),
+                ((limits[1].0 + 3) >> 2, limits[1].1 >> 2),
+            ];
+            let y_plane = &reference.frame.y;
+            let search = IntegerSearch {
+                src: &sy,
+                src_stride: 16,
+                reference: y_plane.data(),
+                ref_stride: y_plane.stride,
+                origin: y_plane.index((mbx * 16) as isize, (mby * 16) as isize),
+                pred_qpel: mvp,
+                limits: full_limits,
+                lambda,
+                max_steps: 8,
+            };
+            let round = |v: i32| (v + 2) >> 2;
+            let candidates = [(round(mvp.0), round(mvp.1)), (round(skip_mv.0), round(skip_mv.1))];
+            let (int_mv, _) = search.run(&candidates);
+            let (mv, cost) = self.refine_subpel(reference, mbx, mby, &sy, mvp, limits, (int_mv.0 * 4, int_mv.1 * 4));
+            inter_cost = cost;
+            decision.kind = MbKind::Inter;
+            decision.mv = mv;
+            reference.predict_luma(mbx * 16, mby * 16, mv, 16, &mut inter_pred);
+        }
+
+        // Intra candidates: always in I pictures, in P pictures only when inter is poor.
+        let mut i16_pred = [0u8; 256];
+        let (i16_cost, i16_mode) = self.choose_i16(mbx, mby, &sy, &mut i16_pred);
+        let try_intra = inter_cost == u32::MAX || i16_cost + 4 * lambda < inter_cost;
+        if try_intra {
+            let mut modes = [I4_DC; 16];
+            let i4_cost = self.code_intra4x4(mbx, mby, &sy, &mut modes) + 16 * lambda;
+            let i16_total = i16_cost + 2 * lambda;
+            let best_intra = i4_cost.min(i16_total);
+            if best_intra < inter_cost {
+                if i4_cost <= i16_total {
+                    decision.kind = MbKind::Intra4x4;
+                    decision.i4_modes = modes;
+                } else {
+                    decision.kind = MbKind::Intra16x16;
+                    decision.i16_mode = i16_mode;
+                    *self.residual = MbResidual::zero();
+                    self.code_intra16(mbx, mby, &sy, &i16_pred);
+                }
+            }
+        }
+        let intra = matches!(decision.kind, MbKind::Intra4x4 | MbKind::Intra16x16);
+        if intra {
+            decision.chroma_mode = self.choose_chroma_mode(mbx, mby, &su, &sv, &mut pu, &mut pv);
+            self.code_chroma(mbx, mby, [&su, &sv], [&pu, &pv], true);
+        } else if let Some(reference) = self.reference {
+            *self.residual = MbResidual::zero();
+            self.code_inter_luma(mbx, mby, &sy, &inter_pred);
+            reference.predict_chroma(mbx * 8, mby * 8, decision.mv, &mut pu, &mut pv);
+            self.code_chroma(mbx, mby, [&su, &sv], [&pu, &pv], false);
+            let (_, skip_mv) = self.motion_predictors(mbx, mby);
+            if self.residual.cbp_luma == 0 && self.residual.cbp_chroma == 0 && decision.mv == skip_mv {
+                decision.kind = MbKind::Skip;
+            }
+        }
+
+        // Side information for neighbours and the deblocking filter.
+        let mut info = MbInfo {
+            kind: decision.kind,
+            qp: self.qp,
+            nz: [0; 24],
+            mv: (decision.mv.0 as i16, decision.mv.1 as i16),
+            i4_modes: if decision.kind == MbKind::Intra4x4 { decision.i4_modes } else { [I4_DC; 16] },
+        };
+        if intra {
+            info.mv = (0, 0);
+        }
+        self.fill_nz(&mut info, decision.kind);
+        self.info[mb] = info;
+
+        if decision.kind == MbKind::Skip {
+            *skip_run += 1;
+            return;
+        }
+        if p_slice {
+            w.put_ue(*skip_run);
+            *skip_run = 0;
+        }
+        self.write_macroblock(w, mbx, mby, &decision, p_slice);
+    }
+
+    /// Whether P_Skip reproduces the macroblock well enough: every luma and chroma
+    /// residual level quantises (and decimates) to zero. On success the reconstruction
+    /// holds the skip prediction.
+    #[allow(clippy::too_many_arguments)]
+    fn try_skip(
+        &mut self,
+        mbx: usize,
+        mby: usize,
+        sy: &[u8; 256],
+        su: &[u8; 64],
+        sv: &[u8; 64],
+        pred: &[u8; 256],
+        reference: &RefPicture,
+        mv: (i32, i32),
+    ) -> bool {
+        let mut c = [0i32; 16];
+        let mut score = 0;
+        for raster in 0..16 {
+            let (bx, by) = (raster % 4, raster / 4);
+            for i in 0..16 {
+                let at = (by * 4 + i / 4) * 16 + bx * 4 + i % 4;
+                c[i] = i32::from(sy[at]) - i32::from(pred[at]);
+            }
+            forward4x4(&mut c);
+            quant4x4(&mut c, self.qp, DEADZONE_INTER, false);
+            let mut scan = [0i32; 16];
+            for (k, &pos) in ZIGZAG_4X4.iter().enumerate() {
+                scan[k] = c[pos];
+            }
+            score += decimate_score(&scan);
+            if score >= 6 {
+                return false;
+            }
+        }
+        let (mut pu, mut pv) = ([0u8; 64], [0u8; 64]);
+        reference.predict_chroma(mbx * 8, mby * 8, mv, &mut pu, &mut pv);
+        let qpc = self.chroma_qp();
+        for (src, pred) in [(su, &pu), (sv, &pv)] {
+            let mut dc = [0i32; 4];
+            let mut ac_score = 0;
+            for (b, d) in dc.iter_mut().enumerate() {
+                let (bx, by) = (b % 2, b / 2);
+                for i in 0..16 {
+                    let at = (by * 4 + i / 4) * 8 + bx * 4 + i % 4;
+                    c[i] = i32::from(src[at]) - i32::from(pred[at]);
+                }
+                forward4x4(&mut c);
+                *d = c[0];
+                quant4x4(&mut c, qpc, DEADZONE_INTER, true);
+                let mut scan = [0i32; 15];
+                for (k, &pos) in ZIGZAG_4X4[1..].iter().enumerate() {
+                    scan[k] = c[pos];
+                }
+                ac_score += decimate_score(&scan);
+            }
+            hadamard2x2(&mut dc);
+            if quant_dc(&mut dc, qpc, DEADZONE_INTER) > 0 || ac_score >= 7 {
+                return false;
+            }
+        }
+        // Reconstruction = prediction.
+        for r in 0..16 {
+            self.recon.y.row_mut(mby * 16 + r)[mbx * 16..mbx * 16 + 16].copy_from_slice(&pred[r * 16..r * 16 + 16]);
+        }
+        for r in 0..8 {
+            self.recon.u.row_mut(mby * 8 + r)[mbx * 8..mbx * 8 + 8].copy_from_slice(&pu[r * 8..r * 8 + 8]);
+            self.recon.v.row_mut(mby * 8 + r)[mbx * 8..mbx * 8 + 8].copy_from_slice(&pv[r * 8..r * 8 + 8]);
+        }
+        true
+    }
+
+    fn fill_nz(&self, info: &mut MbInfo, kind: MbKind) {
+        if kind == MbKind::Skip {
+            return;
+        }
+        let r = &self.residual;
+        for raster in 0..16 {
+            let q = (raster / 8) * 2 + (raster % 4) / 2;
+            if r.cbp_luma & (1 << q) != 0 {
+                info.nz[raster] = r.luma[raster].iter().filter(|&&l| l != 0).count() as u8;
+            }
+        }
+        if r.cbp_chroma == 2 {
+            for p in 0..2 {
+                for b in 0..4 {
+                    info.nz[16 + p * 4 + b] = r.chroma_ac[p][b].iter().filter(|&&l| l != 0).count() as u8;
+                }
+            }
+        }
+    }
+
+    /// nC for luma block (bx, by) of the current macroblock.
+    fn luma_nc(&self, mb: usize, mbx: usize, mby: usize, bx: usize, by: usize) -> i32 {
+        let cur = &self.info[mb];
+        let a = if bx > 0 {
+            Some(cur.nz[by * 4 + bx - 1])
+        } else if mbx > 0 {
+            Some(self.info[mb - 1].nz[by * 4 + 3])
+        } else {
+            None
+        };
+        let b = if by > 0 {
+            Some(cur.nz[(by - 1) * 4 + bx])
+        } else if mby > 0 {
+            Some(self.info[mb - self.mb_width].nz[12 + bx])
+        } else {
+            None
+        };
+        nc_from(a, b)
+    }
+
+    fn chroma_nc(&self, mb: usize, mbx: usize, mby: usize, p: usize, b: usize) -> i32 {
+        let (bx, by) = (b % 2, b / 2);
+        let base = 16 + p * 4;
+        let cur = &self.info[mb];
+        let a = if bx > 0 {
+            Some(cur.nz[base + b - 1])
+        } else if mbx > 0 {
+            Some(self.info[mb - 1].nz[base + by * 2 + 1])
+        } else {
+            None
+        };
+        let bb = if by > 0 {
+            Some(cur.nz[base + b - 2])
+        } else if mby > 0 {
+            Some(self.info[mb - self.mb_width].nz[base + 2 + bx])
+        } else {
+            None
+        };
+        nc_from(a, bb)
+    }
+
+    fn write_macroblock(&self, w: &mut BitWriter, mbx: usize, mby: usize, d: &MbDecision, p_slice: bool) {
+        let mb = mby * self.mb_width + mbx;
+        let r = &self.residual;
+        let intra_offset = if p_slice { 5 } else { 0 };
+        match d.kind {
+            MbKind::Intra16x16 => {
+                let mb_type = 1 + u32::from(d.i16_mode) + 4 * u32::from(r.cbp_chroma) + if r.cbp_luma != 0 { 12 } else { 0 };
+                w.put_ue(intra_offset + mb_type);
+                w.put_ue(u32::from(d.chroma_mode));
+            }
+            MbKind::Intra4x4 => {
+                w.put_ue(intra_offset);
+                let mut modes = [I4_DC; 16];
+                for &(bx, by) in BLK_XY.iter() {
+                    let predicted = self.predicted_i4_mode(mbx, mby, bx, by, &modes);
+                    let mode = d.i4_modes[by * 4 + bx];
+                    modes[by * 4 + bx] = mode;
+                    if mode == predicted {
+                        w.put_flag(true);
+                    } else {
+                        w.put_flag(false);
+                        w.put_bits(u32::from(if mode < predicted { mode } else { mode - 1 }), 3);
+                    }
+                }
+                w.put_ue(u32::from(d.chroma_mode));
+            }
+            _ => {
+                w.put_ue(0); // P_L0_16x16
+                w.put_se(d.mv.0 - d.mvp.0);
+                w.put_se(d.mv.1 - d.mvp.1);
+            }
+        }
+        let cbp = r.cbp_luma | (r.cbp_chroma << 4);
+        if d.kind != MbKind::Intra16x16 {
+            let column = usize::from(d.kind != MbKind::Intra4x4);
+            w.put_ue(u32::from(CBP_TO_CODE[usize::from(cbp)][column]));
+        }
+        if cbp == 0 && d.kind != MbKind::Intra16x16 {
+            return;
+        }
+        w.put_se(0); // mb_qp_delta: one QP per picture
+        if d.kind == MbKind::Intra16x16 {
+            let nc = self.luma_nc(mb, mbx, mby, 0, 0);
+            write_residual_block(w, &r.luma_dc, nc);
+            if r.cbp_luma != 0 {
+                for &(bx, by) in BLK_XY.iter() {
+                    let nc = self.luma_nc(mb, mbx, mby, bx, by);
+                    write_residual_block(w, &r.luma[by * 4 + bx][1..], nc);
+                }
+            }
+        } else {
+            for (blk, &(bx, by)) in BLK_XY.iter().enumerate() {
+                if r.cbp_luma & (1 << (blk / 4)) == 0 {
+                    continue;
+                }
+                let nc = self.luma_nc(mb, mbx, mby, bx, by);
+                write_residual_block(w, &r.luma[by * 4 + bx], nc);
+            }
+        }
+        if r.cbp_chroma != 0 {
+            for p in 0..2 {
+                write_residual_block(w, &r.chroma_dc[p], -1);
+            }
+        }
+        if r.cbp_chroma == 2 {
+            for p in 0..2 {
+                for b in 0..4 {
+                    let nc = self.chroma_nc(mb, mbx, mby, p, b);
+                    write_residual_block(w, &r.chroma_ac[p][b][1..], nc);
+                }
+            }
+        }
+    }
+
+    /// Code all macroblocks of the picture into `w` (slice_data()).
+    pub fn code_slice_data(&mut self, w: &mut BitWriter, p_slice: bool) {
+        let mut skip_run = 0u32;
+        for mby in 0..self.mb_height {
+            for mbx in 0..self.mb_width {
+                self.code_macroblock(w, mbx, mby, p_slice, &mut skip_run);
+            }
+        }
+        if p_slice && skip_run > 0 {
+            w.put_ue(skip_run);
+        }
+    }
+}

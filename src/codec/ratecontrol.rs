@@ -1,0 +1,135 @@
+//! Frame-level rate control shared by the engines: CBR, VBR (average with a ceiling)
+//! and fixed QP, as the K230 VENC offers them.
+//!
+//! Model: a picture's size is about X / Qstep, with one complexity X per picture type
+//! (I and P) learned from the pictures already coded. A virtual buffer holds the bits
+//! spent beyond the target; each picture's target is its share of the GOP budget
+//! (I pictures weighted by the observed X_I / X_P ratio) minus a fraction of the
+//! buffer, so any overshoot is paid back within about half a second.
+
+use super::RateControl;
+
+/// Quantiser step ratios 2^(k/6), k = 0..5 (Qstep doubles every 6 QP).
+const STEP_FRACTION: [f32; 6] = [1.0, 1.122_462, 1.259_921, 1.414_214, 1.587_401, 1.781_797];
+
+/// Quantiser step of `qp` (H.264/H.265 scale, Qstep(4) = 1).
+pub fn qstep(qp: u8) -> f32 {
+    let qp = qp.min(63);
+    0.625 * STEP_FRACTION[usize::from(qp % 6)] * (1u64 << (qp / 6)) as f32
+}
+
+pub const MIN_QP: u8 = 10;
+pub const MAX_QP: u8 = 51;
+
+#[derive(Clone, Copy, Debug)]
+pub struct RateController {
+    mode: RateControl,
+    fps: f32,
+    gop_len: u32,
+    /// Bits per picture on average.
+    avg_bits: f32,
+    /// Complexity X = bits * Qstep for I (0) and P (1) pictures; 0 = unknown.
+    complexity: [f32; 2],
+    last_qp: [u8; 2],
+    /// Bits spent beyond the target so far (negative: under budget).
+    buffer: f32,
+    /// Bits spent beyond the ceiling rate (VBR), never negative.
+    ceiling_buffer: f32,
+}
+
+impl RateController {
+    pub fn new(mode: RateControl, fps: u32, gop_len: u32, width: u32, height: u32) -> RateController {
+        let fps = fps.max(1) as f32;
+        let kbps = match mode {
+            RateControl::Cbr { bitrate_kbps } => bitrate_kbps,
+            RateControl::Vbr { bitrate_kbps, .. } => bitrate_kbps,
+            RateControl::FixQp { .. } => 0,
+        };
+        let avg_bits = kbps.max(1) as f32 * 1000.0 / fps;
+        // Initial guess: camera content at QP 30 takes ~0.08 bit/pixel intra and about
+        // a fifth of that for P pictures.
+        let pixels = (width * height) as f32;
+        let complexity = [0.08 * pixels * qstep(30), 0.016 * pixels * qstep(30)];
+        let mut rc = RateController {
+            mode,
+            fps,
+            gop_len: gop_len.max(1),
+            avg_bits,
+            complexity,
+            last_qp: [0, 0],
+            buffer: 0.0,
+            ceiling_buffer: 0.0,
+        };
+        let first = rc.model_qp(0, rc.target_bits(true));
+        rc.last_qp = [first, first];
+        rc
+    }
+
+    fn target_bits(&self, intra: bool) -> f32 {
+        let n = self.gop_len as f32;
+        let ratio = (self.complexity[0] / self.complexity[1].max(1.0)).clamp(1.0, 20.0);
+        let gop_budget = self.avg_bits * n;
+        let share = if self.gop_len == 1 {
+            self.avg_bits
+        } else if intra {
+            gop_budget * ratio / (ratio + n - 1.0)
+        } else {
+            gop_budget / (ratio + n - 1.0)
+        };
+        // Pay back (or spend) the buffer over half a second.
+        let correction = self.buffer / (self.fps * 0.5).max(1.0);
+        let mut target = (share - correction).max(share * 0.2);
+        if let RateControl::Vbr { max_bitrate_kbps, bitrate_kbps } = self.mode {
+            let ceiling = max_bitrate_kbps.max(bitrate_kbps) as f32 * 1000.0 / self.fps;
+            let ceiling_share = share * ceiling / self.avg_bits;
+            let cap = (ceiling_share - self.ceiling_buffer / (self.fps * 0.5).max(1.0)).max(share * 0.2);
+            target = target.min(cap);
+        }
+        target
+    }
+
+    /// QP whose predicted size is closest to (not above) `target`.
+    fn model_qp(&self, kind: usize, target: f32) -> u8 {
+        let x = self.complexity[kind];
+        let mut qp = MIN_QP;
+        while qp < MAX_QP && x / qstep(qp) > target {
+            qp += 1;
+        }
+        qp
+    }
+
+    /// Quantiser for the next picture.
+    pub fn picture_qp(&self, intra: bool) -> u8 {
+        match self.mode {
+            RateControl::FixQp { i_qp, p_qp } => (if intra { i_qp } else { p_qp }).min(51),
+            _ => {
+                let kind = usize::from(!intra);
+                let qp = self.model_qp(kind, self.target_bits(intra));
+                // Limit jumps between pictures of the same type (the model is rough).
+                let last = self.last_qp[kind];
+                let max_step = if intra { 8 } else { 4 };
+                qp.clamp(last.saturating_sub(max_step), (last + max_step).min(MAX_QP))
+                    .clamp(MIN_QP, MAX_QP)
+            }
+        }
+    }
+
+    /// Account for a coded picture.
+    pub fn update(&mut self, intra: bool, qp: u8, bits: usize) {
+        let kind = usize::from(!intra);
+        let x = bits as f32 * qstep(qp);
+        self.complexity[kind] = 0.4 * self.complexity[kind] + 0.6 * x;
+        self.last_qp[kind] = qp;
+        if intra && self.gop_len > 1 {
+            // Keep P pictures' QP in step with a changed I picture QP.
+            self.last_qp[1] = self.last_qp[1].max(qp.saturating_sub(4)).min(qp + 6);
+        }
+        self.buffer += bits as f32 - self.avg_bits;
+        if let RateControl::Vbr { max_bitrate_kbps, bitrate_kbps } = self.mode {
+            // VBR does not save up credit beyond a second of stream.
+            self.buffer = self.buffer.max(-self.avg_bits * self.fps);
+            let ceiling = max_bitrate_kbps.max(bitrate_kbps) as f32 * 1000.0 / self.fps;
+            self.ceiling_buffer = (self.ceiling_buffer + bits as f32 - ceiling).max(0.0);
+        }
+    }
+}
