@@ -216,12 +216,37 @@ pub fn decode_ffmpeg(stream: &Path, dir: &Path) -> Vec<u8> {
     std::fs::read(yuv).unwrap()
 }
 
-pub fn decode_openh264(stream: &Path, dir: &Path) -> Vec<u8> {
+/// GStreamer's I420 rows are padded to multiples of 4 bytes; drop the padding.
+fn unpad_gst_i420(data: &[u8], width: usize, height: usize) -> Vec<u8> {
+    let round4 = |v: usize| (v + 3) & !3;
+    let (cw, ch) = (width.div_ceil(2), height.div_ceil(2));
+    let (ys, cs) = (round4(width), round4(cw));
+    let frame = ys * height + 2 * cs * ch;
+    let mut out = Vec::new();
+    for f in data.chunks(frame) {
+        if f.len() < frame {
+            out.extend_from_slice(f); // length check will report it
+            break;
+        }
+        for y in 0..height {
+            out.extend_from_slice(&f[y * ys..y * ys + width]);
+        }
+        for p in 0..2 {
+            let base = ys * height + p * cs * ch;
+            for y in 0..ch {
+                out.extend_from_slice(&f[base + y * cs..base + y * cs + cw]);
+            }
+        }
+    }
+    out
+}
+
+pub fn decode_openh264(stream: &Path, dir: &Path, width: usize, height: usize) -> Vec<u8> {
     let yuv = dir.join("openh264.yuv");
     run(Command::new("gst-launch-1.0").args(["-q", "filesrc"]).arg(format!("location={}", stream.display())).args([
         "!", "h264parse", "!", "openh264dec", "!", "video/x-raw,format=I420", "!", "filesink",
     ]).arg(format!("location={}", yuv.display())));
-    std::fs::read(yuv).unwrap()
+    unpad_gst_i420(&std::fs::read(yuv).unwrap(), width, height)
 }
 
 pub fn psnr(a: &[u8], b: &[u8]) -> f64 {
@@ -272,7 +297,7 @@ pub fn verify_with_decoders(name: &str, enc: &Encoded, width: usize, height: usi
     std::fs::write(&path, &enc.stream).unwrap();
     let ff = decode_ffmpeg(&path, &dir);
     compare("ffmpeg", &ff, enc, width, height);
-    let oh = decode_openh264(&path, &dir);
+    let oh = decode_openh264(&path, &dir, width, height);
     compare("openh264", &oh, enc, width, height);
     let _ = std::fs::remove_dir_all(&dir);
 }
