@@ -2,3 +2,10 @@
 
 pub mod nal;
 pub mod writer;
+pub mod annexb;
+pub mod byte_scan;
+pub mod nal_header;
+pub mod out_buf;
+pub mod rbsp;
+pub mod reader;
+pub mod sei;
