@@ -47,3 +47,13 @@ fn timing_720p() {
     let el = start.elapsed().as_secs_f64();
     eprintln!("720p: {:.1} fps, {} kbps", 20.0 / el, total * 8 * 30 / 20 / 1000);
 }
+
+#[test]
+fn rc_trace() {
+    let cfg = config(800, 480, Profile::H264High, 30, RateControl::Cbr { bitrate_kbps: 1500 });
+    let enc = encode(&cfg, 100);
+    for (i, (p, _, _)) in enc.pictures.iter().enumerate() {
+        eprint!("{}:{}/{} ", i, p.qp, p.bytes * 8 / 1000);
+    }
+    eprintln!();
+}

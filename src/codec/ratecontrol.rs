@@ -35,6 +35,8 @@ pub struct RateController {
     buffer: f32,
     /// Bits spent beyond the ceiling rate (VBR), never negative.
     ceiling_buffer: f32,
+    /// Whether a picture of each type has been coded (the model has been fitted).
+    seen: [bool; 2],
 }
 
 impl RateController {
@@ -59,23 +61,30 @@ impl RateController {
             last_qp: [0, 0],
             buffer: 0.0,
             ceiling_buffer: 0.0,
+            seen: [false; 2],
         };
         let first = rc.model_qp(0, rc.target_bits(true));
         rc.last_qp = [first, first];
         rc
     }
 
-    fn target_bits(&self, intra: bool) -> f32 {
+    /// The picture type's share of the GOP budget: I pictures weighted by the learned
+    /// complexity ratio, so a GOP's shares add up to its budget.
+    fn share(&self, intra: bool) -> f32 {
         let n = self.gop_len as f32;
-        let ratio = (self.complexity[0] / self.complexity[1].max(1.0)).clamp(1.0, 20.0);
+        let ratio = (self.complexity[0] / self.complexity[1].max(1.0)).clamp(1.0, 40.0);
         let gop_budget = self.avg_bits * n;
-        let share = if self.gop_len == 1 {
+        if self.gop_len == 1 {
             self.avg_bits
         } else if intra {
             gop_budget * ratio / (ratio + n - 1.0)
         } else {
             gop_budget / (ratio + n - 1.0)
-        };
+        }
+    }
+
+    fn target_bits(&self, intra: bool) -> f32 {
+        let share = self.share(intra);
         // Pay back (or spend) the buffer over half a second.
         let correction = self.buffer / (self.fps * 0.5).max(1.0);
         let mut target = (share - correction).max(share * 0.2);
@@ -114,17 +123,53 @@ impl RateController {
         }
     }
 
+    /// For a picture just coded at `qp` into `bits`: when the model had not been fitted
+    /// for its type yet and the size missed the target by more than 2x, the QP to code
+    /// it again with (refitted on this result); `None` to keep it. Bounds the cost of a
+    /// bad initial guess to one extra encode of the first picture of each type.
+    pub fn recode_qp(&self, intra: bool, qp: u8, bits: usize) -> Option<u8> {
+        let kind = usize::from(!intra);
+        if matches!(self.mode, RateControl::FixQp { .. }) || self.seen[kind] {
+            return None;
+        }
+        let target = self.target_bits(intra);
+        let b = bits as f32;
+        if b <= 2.0 * target && b >= 0.5 * target {
+            return None;
+        }
+        let mut fitted = *self;
+        fitted.complexity[kind] = b * qstep(qp);
+        let new_qp = fitted.model_qp(kind, target);
+        (new_qp != qp).then_some(new_qp)
+    }
+
     /// Account for a coded picture.
     pub fn update(&mut self, intra: bool, qp: u8, bits: usize) {
         let kind = usize::from(!intra);
+        // The buffer measures the deviation from the plan (this type's share), so an I
+        // picture of its planned size is no debt for the P pictures after it.
+        let planned = self.share(intra);
         let x = bits as f32 * qstep(qp);
-        self.complexity[kind] = 0.4 * self.complexity[kind] + 0.6 * x;
+        self.complexity[kind] = if self.seen[kind] {
+            0.4 * self.complexity[kind] + 0.6 * x
+        } else {
+            x
+        };
+        if intra && !self.seen[1] {
+            // First guess for P pictures: a tenth of the intra cost.
+            self.complexity[1] = x / 10.0;
+            self.last_qp[1] = qp;
+        }
+        self.seen[kind] = true;
         self.last_qp[kind] = qp;
         if intra && self.gop_len > 1 {
             // Keep P pictures' QP in step with a changed I picture QP.
             self.last_qp[1] = self.last_qp[1].max(qp.saturating_sub(4)).min(qp + 6);
         }
-        self.buffer += bits as f32 - self.avg_bits;
+        // A bounded buffer (half a second of stream) keeps one misjudged picture from
+        // starving the following ones for long.
+        let bound = self.avg_bits * self.fps * 0.5;
+        self.buffer = (self.buffer + bits as f32 - planned).clamp(-bound, bound);
         if let RateControl::Vbr { max_bitrate_kbps, bitrate_kbps } = self.mode {
             // VBR does not save up credit beyond a second of stream.
             self.buffer = self.buffer.max(-self.avg_bits * self.fps);

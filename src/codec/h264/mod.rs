@@ -337,6 +337,17 @@ impl VideoEngine for H264Encoder {
             }
             qp = (qp + 6).min(51);
         }
+        if let Some(better) = self.rc.recode_qp(idr, qp, self.slice_bits.bytes().len() * 8) {
+            qp = better;
+            while !self.code_picture(idr, qp) {
+                if qp >= 51 {
+                    return Err(CodecError::OutputTooSmall {
+                        needed_at_least: self.slice_bits.bytes().len(),
+                    });
+                }
+                qp = (qp + 6).min(51);
+            }
+        }
         deblock::deblock_picture(&mut self.current.frame, &self.info, self.mb_width, self.mb_height);
         let (packs, pack_count, bytes) = self.write_output(idr, opts.sei_rbsp, out)?;
         self.commit(idr, qp, bytes);
