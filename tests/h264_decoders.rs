@@ -76,7 +76,13 @@ fn decoders_match_1920x1080_cropped() {
 /// Fixed QP 28 on camera-like content: quality well above 30 dB.
 #[test]
 fn psnr_at_qp28() {
-    let cfg = config(800, 480, Profile::H264High, 30, RateControl::FixQp { i_qp: 28, p_qp: 28 });
+    let cfg = config(
+        800,
+        480,
+        Profile::H264High,
+        30,
+        RateControl::FixQp { i_qp: 28, p_qp: 28 },
+    );
     let enc = encode(&cfg, 10);
     verify_with_decoders("psnr28", &enc, 800, 480);
     for (i, (_, r, s)) in enc.pictures.iter().enumerate() {
@@ -89,7 +95,13 @@ fn psnr_at_qp28() {
 #[test]
 fn extreme_quantisers() {
     for (qp, name) in [(10u8, "qp10"), (51, "qp51")] {
-        let cfg = config(176, 144, Profile::H264Main, 30, RateControl::FixQp { i_qp: qp, p_qp: qp });
+        let cfg = config(
+            176,
+            144,
+            Profile::H264Main,
+            30,
+            RateControl::FixQp { i_qp: qp, p_qp: qp },
+        );
         let enc = encode(&cfg, 6);
         verify_with_decoders(name, &enc, 176, 144);
     }

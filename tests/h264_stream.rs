@@ -23,7 +23,13 @@ fn nal_units(stream: &[u8]) -> Vec<(u8, u8)> {
 
 #[test]
 fn idr_every_gop_len_with_parameter_sets() {
-    let cfg = config(176, 144, Profile::H264Main, 7, RateControl::FixQp { i_qp: 30, p_qp: 30 });
+    let cfg = config(
+        176,
+        144,
+        Profile::H264Main,
+        7,
+        RateControl::FixQp { i_qp: 30, p_qp: 30 },
+    );
     let enc = encode(&cfg, 22);
     for (i, (p, _, _)) in enc.pictures.iter().enumerate() {
         assert_eq!(p.idr, i % 7 == 0, "picture {i}");
@@ -44,7 +50,13 @@ fn idr_every_gop_len_with_parameter_sets() {
 
 #[test]
 fn request_idr_and_force_idr() {
-    let cfg = config(64, 64, Profile::H264Baseline, 100, RateControl::FixQp { i_qp: 30, p_qp: 30 });
+    let cfg = config(
+        64,
+        64,
+        Profile::H264Baseline,
+        100,
+        RateControl::FixQp { i_qp: 30, p_qp: 30 },
+    );
     let mut enc = H264Encoder::new(&cfg).unwrap();
     let mut scene = Scene::new(64, 64);
     let mut out = vec![0u8; 1 << 16];
@@ -80,7 +92,11 @@ fn ffprobe(path: &std::path::Path) -> String {
         .arg(path)
         .output()
         .expect("ffprobe missing");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -94,7 +110,14 @@ fn field<'a>(probe: &'a str, key: &str) -> &'a str {
 #[test]
 fn sps_profile_level_size_and_frame_rate() {
     let cases = [
-        (Profile::H264Baseline, 1920u32, 1080u32, 4000u32, "Constrained Baseline", "40"),
+        (
+            Profile::H264Baseline,
+            1920u32,
+            1080u32,
+            4000u32,
+            "Constrained Baseline",
+            "40",
+        ),
         (Profile::H264Main, 1280, 720, 4000, "Main", "31"),
         (Profile::H264High, 800, 480, 4000, "High", "31"),
         (Profile::H264High, 176, 144, 128, "High", "11"),
@@ -118,7 +141,13 @@ fn sps_profile_level_size_and_frame_rate() {
 
 #[test]
 fn sei_goes_before_the_slice_in_the_picture_pack() {
-    let cfg = config(176, 144, Profile::H264High, 30, RateControl::FixQp { i_qp: 30, p_qp: 30 });
+    let cfg = config(
+        176,
+        144,
+        Profile::H264High,
+        30,
+        RateControl::FixQp { i_qp: 30, p_qp: 30 },
+    );
     let mut enc = H264Encoder::new(&cfg).unwrap();
     let mut scene = Scene::new(176, 144);
     let mut out = vec![0u8; 1 << 18];
@@ -154,7 +183,13 @@ fn sei_goes_before_the_slice_in_the_picture_pack() {
 
 #[test]
 fn output_too_small_leaves_state_unchanged() {
-    let cfg = config(176, 144, Profile::H264Main, 30, RateControl::Cbr { bitrate_kbps: 500 });
+    let cfg = config(
+        176,
+        144,
+        Profile::H264Main,
+        30,
+        RateControl::Cbr { bitrate_kbps: 500 },
+    );
     let mut enc = H264Encoder::new(&cfg).unwrap();
     let mut scene = Scene::new(176, 144);
     let mut big = vec![0u8; 1 << 18];
@@ -164,13 +199,17 @@ fn output_too_small_leaves_state_unchanged() {
         scene.render(t);
         if t % 3 == 0 {
             let mut small = vec![0xAAu8; 40];
-            let err = enc.encode(&scene.nv12(), &FrameOptions::default(), &mut small).unwrap_err();
+            let err = enc
+                .encode(&scene.nv12(), &FrameOptions::default(), &mut small)
+                .unwrap_err();
             match err {
                 CodecError::OutputTooSmall { needed_at_least } => assert!(needed_at_least > 40),
                 e => panic!("{e:?}"),
             }
         }
-        let p = enc.encode(&scene.nv12(), &FrameOptions::default(), &mut big).unwrap();
+        let p = enc
+            .encode(&scene.nv12(), &FrameOptions::default(), &mut big)
+            .unwrap();
         assert_eq!(p.idr, t == 0);
         stream.extend_from_slice(&big[..p.bytes]);
         pictures.push((p, nv12_to_i420(&enc.reconstruction()), scene.i420()));
@@ -188,28 +227,104 @@ fn output_too_small_leaves_state_unchanged() {
 
 #[test]
 fn bad_frames_and_configs_are_rejected() {
-    let cfg = config(176, 144, Profile::H264Main, 30, RateControl::FixQp { i_qp: 30, p_qp: 30 });
+    let cfg = config(
+        176,
+        144,
+        Profile::H264Main,
+        30,
+        RateControl::FixQp { i_qp: 30, p_qp: 30 },
+    );
     let mut enc = H264Encoder::new(&cfg).unwrap();
     let y = vec![0u8; 176 * 144];
     let uv = vec![0u8; 176 * 72];
     let mut out = vec![0u8; 1 << 16];
-    let short = Nv12 { width: 176, height: 144, y: &y[..176 * 143], y_stride: 176, uv: &uv, uv_stride: 176 };
-    assert_eq!(enc.encode(&short, &Default::default(), &mut out).unwrap_err(), CodecError::BadFrame);
-    let short_uv = Nv12 { width: 176, height: 144, y: &y, y_stride: 176, uv: &uv[..100], uv_stride: 176 };
-    assert_eq!(enc.encode(&short_uv, &Default::default(), &mut out).unwrap_err(), CodecError::BadFrame);
-    let bad_stride = Nv12 { width: 176, height: 144, y: &y, y_stride: 100, uv: &uv, uv_stride: 176 };
-    assert_eq!(enc.encode(&bad_stride, &Default::default(), &mut out).unwrap_err(), CodecError::BadFrame);
-    let wrong_size = Nv12 { width: 64, height: 64, y: &y, y_stride: 64, uv: &uv, uv_stride: 64 };
-    assert_eq!(enc.encode(&wrong_size, &Default::default(), &mut out).unwrap_err(), CodecError::BadFrame);
+    let short = Nv12 {
+        width: 176,
+        height: 144,
+        y: &y[..176 * 143],
+        y_stride: 176,
+        uv: &uv,
+        uv_stride: 176,
+    };
+    assert_eq!(
+        enc.encode(&short, &Default::default(), &mut out)
+            .unwrap_err(),
+        CodecError::BadFrame
+    );
+    let short_uv = Nv12 {
+        width: 176,
+        height: 144,
+        y: &y,
+        y_stride: 176,
+        uv: &uv[..100],
+        uv_stride: 176,
+    };
+    assert_eq!(
+        enc.encode(&short_uv, &Default::default(), &mut out)
+            .unwrap_err(),
+        CodecError::BadFrame
+    );
+    let bad_stride = Nv12 {
+        width: 176,
+        height: 144,
+        y: &y,
+        y_stride: 100,
+        uv: &uv,
+        uv_stride: 176,
+    };
+    assert_eq!(
+        enc.encode(&bad_stride, &Default::default(), &mut out)
+            .unwrap_err(),
+        CodecError::BadFrame
+    );
+    let wrong_size = Nv12 {
+        width: 64,
+        height: 64,
+        y: &y,
+        y_stride: 64,
+        uv: &uv,
+        uv_stride: 64,
+    };
+    assert_eq!(
+        enc.encode(&wrong_size, &Default::default(), &mut out)
+            .unwrap_err(),
+        CodecError::BadFrame
+    );
     for (w, h) in [(63, 64), (64, 62), (66, 4098), (65, 64)] {
-        let c = config(w, h, Profile::H264Main, 30, RateControl::FixQp { i_qp: 30, p_qp: 30 });
-        assert_eq!(H264Encoder::new(&c).err(), Some(CodecError::BadDimensions), "{w}x{h}");
+        let c = config(
+            w,
+            h,
+            Profile::H264Main,
+            30,
+            RateControl::FixQp { i_qp: 30, p_qp: 30 },
+        );
+        assert_eq!(
+            H264Encoder::new(&c).err(),
+            Some(CodecError::BadDimensions),
+            "{w}x{h}"
+        );
         assert_eq!(working_memory_bytes(&c), 0);
     }
-    let c = config(64, 64, Profile::H265Main, 30, RateControl::FixQp { i_qp: 30, p_qp: 30 });
-    assert_eq!(H264Encoder::new(&c).err(), Some(CodecError::UnsupportedProfile));
+    let c = config(
+        64,
+        64,
+        Profile::H265Main,
+        30,
+        RateControl::FixQp { i_qp: 30, p_qp: 30 },
+    );
+    assert_eq!(
+        H264Encoder::new(&c).err(),
+        Some(CodecError::UnsupportedProfile)
+    );
     // A valid frame still works afterwards.
-    let ok = Nv12 { width: 176, height: 144, y: &y, y_stride: 176, uv: &uv, uv_stride: 176 };
+    let ok = Nv12 {
+        width: 176,
+        height: 144,
+        y: &y,
+        y_stride: 176,
+        uv: &uv,
+        uv_stride: 176,
+    };
     assert!(enc.encode(&ok, &Default::default(), &mut out).unwrap().idr);
     let mem = working_memory_bytes(&cfg);
     assert!(mem > 176 * 144 * 3 && mem < 176 * 144 * 40, "{mem}");
@@ -225,7 +340,11 @@ fn check_windows(name: &str, bytes: &[usize], kbps: u32, fps: usize, first_gop: 
         let bits: usize = bytes[start..start + window].iter().sum::<usize>() * 8;
         let err = (bits as f64 - target) / target;
         worst = if err.abs() > worst.abs() { err } else { worst };
-        assert!(err.abs() <= 0.10, "{name}: window at {start}: {bits} bits vs {target} ({:+.1} %)", err * 100.0);
+        assert!(
+            err.abs() <= 0.10,
+            "{name}: window at {start}: {bits} bits vs {target} ({:+.1} %)",
+            err * 100.0
+        );
     }
     eprintln!("{name}: worst 2 s window {:+.2} %", worst * 100.0);
 }
@@ -233,24 +352,54 @@ fn check_windows(name: &str, bytes: &[usize], kbps: u32, fps: usize, first_gop: 
 #[test]
 fn cbr_holds_bitrate_over_2s_windows() {
     for (w, h, kbps, frames) in [(800u32, 480u32, 1500u32, 150usize), (1280, 720, 4000, 120)] {
-        let cfg = config(w, h, Profile::H264High, 30, RateControl::Cbr { bitrate_kbps: kbps });
+        let cfg = config(
+            w,
+            h,
+            Profile::H264High,
+            30,
+            RateControl::Cbr { bitrate_kbps: kbps },
+        );
         let enc = encode(&cfg, frames);
-        check_windows(&format!("cbr {w}x{h}@{kbps}"), &enc.frame_bytes, kbps, 30, 30);
+        check_windows(
+            &format!("cbr {w}x{h}@{kbps}"),
+            &enc.frame_bytes,
+            kbps,
+            30,
+            30,
+        );
         eprintln!("  mean PSNR {:.2} dB", mean_psnr(&enc));
     }
 }
 
 #[test]
 fn cbr_all_intra_and_vbr_ceiling() {
-    let cfg = config(640, 360, Profile::H264Main, 1, RateControl::Cbr { bitrate_kbps: 6000 });
+    let cfg = config(
+        640,
+        360,
+        Profile::H264Main,
+        1,
+        RateControl::Cbr { bitrate_kbps: 6000 },
+    );
     let enc = encode(&cfg, 90);
     check_windows("cbr gop1", &enc.frame_bytes, 6000, 30, 30);
     // VBR: average at most the ceiling over every 2 s window.
-    let cfg = config(640, 360, Profile::H264Main, 30, RateControl::Vbr { bitrate_kbps: 1000, max_bitrate_kbps: 1500 });
+    let cfg = config(
+        640,
+        360,
+        Profile::H264Main,
+        30,
+        RateControl::Vbr {
+            bitrate_kbps: 1000,
+            max_bitrate_kbps: 1500,
+        },
+    );
     let enc = encode(&cfg, 120);
     for start in 30..=enc.frame_bytes.len() - 60 {
         let bits: usize = enc.frame_bytes[start..start + 60].iter().sum::<usize>() * 8;
-        assert!(bits as f64 <= 1500.0 * 1000.0 * 2.0 * 1.05, "vbr window at {start}: {bits}");
+        assert!(
+            bits as f64 <= 1500.0 * 1000.0 * 2.0 * 1.05,
+            "vbr window at {start}: {bits}"
+        );
     }
     let total: usize = enc.frame_bytes[30..].iter().sum::<usize>() * 8;
     let kbps = total as f64 / ((enc.frame_bytes.len() - 30) as f64 / 30.0) / 1000.0;

@@ -45,7 +45,7 @@ impl BitWriter {
     }
 
     pub fn is_byte_aligned(&self) -> bool {
-        self.pending_len % 8 == 0
+        self.pending_len.is_multiple_of(8)
     }
 
     /// Write the low `len` bits of `value` (len <= 32), most significant first.
@@ -149,7 +149,7 @@ mod tests {
         w.put_ue(2); // 011
         w.put_se(-1); // 011
         w.put_trailing_bits(); // 1 + pad
-        // 1010 0110 1110 0000
+                               // 1010 0110 1110 0000
         assert_eq!(w.bytes(), &[0b1010_0110, 0b1110_0000]);
         assert_eq!(ue_len(0), 1);
         assert_eq!(ue_len(7), 7);

@@ -18,7 +18,8 @@ pub struct Plane {
 /// Allocate a zeroed vector without aborting on failure.
 pub fn try_zeroed<T: Copy + Default>(len: usize) -> Result<Vec<T>, CodecError> {
     let mut v = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| CodecError::OutOfMemory)?;
+    v.try_reserve_exact(len)
+        .map_err(|_| CodecError::OutOfMemory)?;
     v.resize(len, T::default());
     Ok(v)
 }
@@ -112,7 +113,8 @@ impl Frame {
     }
 
     pub fn bytes_for(width: usize, height: usize, luma_pad: usize) -> usize {
-        Plane::bytes_for(width, height, luma_pad) + 2 * Plane::bytes_for(width / 2, height / 2, luma_pad / 2)
+        Plane::bytes_for(width, height, luma_pad)
+            + 2 * Plane::bytes_for(width / 2, height / 2, luma_pad / 2)
     }
 
     pub fn extend_edges(&mut self) {

@@ -12,7 +12,11 @@ pub fn sad(a: &[u8], sa: usize, b: &[u8], sb: usize, w: usize, h: usize) -> u32 
     for y in 0..h {
         let ra = &a[y * sa..y * sa + w];
         let rb = &b[y * sb..y * sb + w];
-        total += ra.iter().zip(rb).map(|(&p, &q)| u32::from(p.abs_diff(q))).sum::<u32>();
+        total += ra
+            .iter()
+            .zip(rb)
+            .map(|(&p, &q)| u32::from(p.abs_diff(q)))
+            .sum::<u32>();
     }
     total
 }
@@ -49,7 +53,10 @@ pub fn satd4x4_diff(d: &[i32; 16]) -> u32 {
     for c in 0..4 {
         let (a, b, cc, e) = (t[c], t[4 + c], t[8 + c], t[12 + c]);
         let (s0, s1, d0, d1) = (a + b, cc + e, a - b, cc - e);
-        sum += (s0 + s1).unsigned_abs() + (s0 - s1).unsigned_abs() + (d0 + d1).unsigned_abs() + (d0 - d1).unsigned_abs();
+        sum += (s0 + s1).unsigned_abs()
+            + (s0 - s1).unsigned_abs()
+            + (d0 + d1).unsigned_abs()
+            + (d0 - d1).unsigned_abs();
     }
     sum.div_ceil(2)
 }
@@ -62,7 +69,8 @@ pub fn satd(a: &[u8], sa: usize, b: &[u8], sb: usize, w: usize, h: usize) -> u32
         for bx in (0..w).step_by(4) {
             for y in 0..4 {
                 for x in 0..4 {
-                    d[y * 4 + x] = i32::from(a[(by + y) * sa + bx + x]) - i32::from(b[(by + y) * sb + bx + x]);
+                    d[y * 4 + x] =
+                        i32::from(a[(by + y) * sa + bx + x]) - i32::from(b[(by + y) * sb + bx + x]);
                 }
             }
             total += satd4x4_diff(&d);
@@ -74,7 +82,11 @@ pub fn satd(a: &[u8], sa: usize, b: &[u8], sb: usize, w: usize, h: usize) -> u32
 /// Bits of a signed Exp-Golomb code, the motion vector difference cost model.
 #[inline]
 pub fn mvd_bits(d: i32) -> u32 {
-    let mapped = if d > 0 { (d as u32) * 2 - 1 } else { d.unsigned_abs() * 2 };
+    let mapped = if d > 0 {
+        (d as u32) * 2 - 1
+    } else {
+        d.unsigned_abs() * 2
+    };
     2 * (31 - (mapped + 1).leading_zeros()) + 1
 }
 
@@ -100,9 +112,16 @@ pub struct IntegerSearch<'a> {
 impl IntegerSearch<'_> {
     #[inline]
     fn cost(&self, mv: (i32, i32)) -> u32 {
-        let at = (self.origin as isize + mv.1 as isize * self.ref_stride as isize + mv.0 as isize) as usize;
-        let d = sad16x16(self.src, self.src_stride, &self.reference[at..], self.ref_stride);
-        d + self.lambda * (mvd_bits(mv.0 * 4 - self.pred_qpel.0) + mvd_bits(mv.1 * 4 - self.pred_qpel.1))
+        let at = (self.origin as isize + mv.1 as isize * self.ref_stride as isize + mv.0 as isize)
+            as usize;
+        let d = sad16x16(
+            self.src,
+            self.src_stride,
+            &self.reference[at..],
+            self.ref_stride,
+        );
+        d + self.lambda
+            * (mvd_bits(mv.0 * 4 - self.pred_qpel.0) + mvd_bits(mv.1 * 4 - self.pred_qpel.1))
     }
 
     fn clamp(&self, mv: (i32, i32)) -> (i32, i32) {

@@ -10,7 +10,14 @@
 use super::RateControl;
 
 /// Quantiser step ratios 2^(k/6), k = 0..5 (Qstep doubles every 6 QP).
-const STEP_FRACTION: [f32; 6] = [1.0, 1.122_462, 1.259_921, 1.414_214, 1.587_401, 1.781_797];
+const STEP_FRACTION: [f32; 6] = [
+    1.0,
+    1.122_462,
+    1.259_921,
+    core::f32::consts::SQRT_2,
+    1.587_401,
+    1.781_797,
+];
 
 /// Quantiser step of `qp` (H.264/H.265 scale, Qstep(4) = 1).
 pub fn qstep(qp: u8) -> f32 {
@@ -40,7 +47,13 @@ pub struct RateController {
 }
 
 impl RateController {
-    pub fn new(mode: RateControl, fps: u32, gop_len: u32, width: u32, height: u32) -> RateController {
+    pub fn new(
+        mode: RateControl,
+        fps: u32,
+        gop_len: u32,
+        width: u32,
+        height: u32,
+    ) -> RateController {
         let fps = fps.max(1) as f32;
         let kbps = match mode {
             RateControl::Cbr { bitrate_kbps } => bitrate_kbps,
@@ -88,10 +101,15 @@ impl RateController {
         // Pay back (or spend) the buffer over half a second.
         let correction = self.buffer / (self.fps * 0.5).max(1.0);
         let mut target = (share - correction).max(share * 0.2);
-        if let RateControl::Vbr { max_bitrate_kbps, bitrate_kbps } = self.mode {
+        if let RateControl::Vbr {
+            max_bitrate_kbps,
+            bitrate_kbps,
+        } = self.mode
+        {
             let ceiling = max_bitrate_kbps.max(bitrate_kbps) as f32 * 1000.0 / self.fps;
             let ceiling_share = share * ceiling / self.avg_bits;
-            let cap = (ceiling_share - self.ceiling_buffer / (self.fps * 0.5).max(1.0)).max(share * 0.2);
+            let cap =
+                (ceiling_share - self.ceiling_buffer / (self.fps * 0.5).max(1.0)).max(share * 0.2);
             target = target.min(cap);
         }
         target
@@ -170,7 +188,11 @@ impl RateController {
         // starving the following ones for long.
         let bound = self.avg_bits * self.fps * 0.5;
         self.buffer = (self.buffer + bits as f32 - planned).clamp(-bound, bound);
-        if let RateControl::Vbr { max_bitrate_kbps, bitrate_kbps } = self.mode {
+        if let RateControl::Vbr {
+            max_bitrate_kbps,
+            bitrate_kbps,
+        } = self.mode
+        {
             // VBR does not save up credit beyond a second of stream.
             self.buffer = self.buffer.max(-self.avg_bits * self.fps);
             let ceiling = max_bitrate_kbps.max(bitrate_kbps) as f32 * 1000.0 / self.fps;

@@ -52,8 +52,18 @@ impl Scene {
         let pan_x = t * 3; // quarter pixels
         let pan_y = t;
         let discs = [
-            (w / 4 + t * 37 / 16, h / 3 + t * 21 / 16, (w.min(h) / 5).max(8), [200u8, 60, 190]),
-            (3 * w / 4 - t * 29 / 16, 2 * h / 3 - t * 13 / 16, (w.min(h) / 7).max(6), [70, 180, 90]),
+            (
+                w / 4 + t * 37 / 16,
+                h / 3 + t * 21 / 16,
+                (w.min(h) / 5).max(8),
+                [200u8, 60, 190],
+            ),
+            (
+                3 * w / 4 - t * 29 / 16,
+                2 * h / 3 - t * 13 / 16,
+                (w.min(h) / 7).max(6),
+                [70, 180, 90],
+            ),
         ];
         for y in 0..h {
             for x in 0..w {
@@ -69,7 +79,8 @@ impl Scene {
                         v = i32::from(d.3[0]) + ((dx + dy) & 7);
                     }
                 }
-                let noise = (hash((x as u32) ^ ((y as u32) << 13) ^ ((t as u32) << 26)) % 5) as i32 - 2;
+                let noise =
+                    (hash((x as u32) ^ ((y as u32) << 13) ^ ((t as u32) << 26)) % 5) as i32 - 2;
                 self.y[y as usize * self.y_stride + x as usize] = (v + noise).clamp(0, 255) as u8;
             }
         }
@@ -85,7 +96,9 @@ impl Scene {
                         v = i32::from(d.3[2]);
                     }
                 }
-                let n = (hash((x as u32) ^ ((y as u32) << 11) ^ ((t as u32) << 22) ^ 0x5555) % 3) as i32 - 1;
+                let n = (hash((x as u32) ^ ((y as u32) << 11) ^ ((t as u32) << 22) ^ 0x5555) % 3)
+                    as i32
+                    - 1;
                 let at = y as usize * self.uv_stride + 2 * x as usize;
                 self.uv[at] = (u + n).clamp(0, 255) as u8;
                 self.uv[at + 1] = (v - n).clamp(0, 255) as u8;
@@ -126,7 +139,13 @@ pub fn nv12_to_i420(p: &Nv12<'_>) -> Vec<u8> {
     out
 }
 
-pub fn config(width: u32, height: u32, profile: Profile, gop_len: u32, rc: RateControl) -> StreamConfig {
+pub fn config(
+    width: u32,
+    height: u32,
+    profile: Profile,
+    gop_len: u32,
+    rc: RateControl,
+) -> StreamConfig {
     StreamConfig {
         width,
         height,
@@ -197,7 +216,9 @@ pub fn temp_dir(name: &str) -> PathBuf {
 }
 
 fn run(cmd: &mut Command) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {:?}: {e} (decoder missing?)", cmd));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {:?}: {e} (decoder missing?)", cmd));
     assert!(
         out.status.success(),
         "{:?} failed: {}",
@@ -210,9 +231,20 @@ fn run(cmd: &mut Command) {
 
 pub fn decode_ffmpeg(stream: &Path, dir: &Path) -> Vec<u8> {
     let yuv = dir.join("ffmpeg.yuv");
-    run(Command::new("ffmpeg").args(["-nostdin", "-y", "-v", "error", "-xerror", "-err_detect", "explode", "-i"]).arg(stream).args([
-        "-f", "rawvideo", "-pix_fmt", "yuv420p",
-    ]).arg(&yuv));
+    run(Command::new("ffmpeg")
+        .args([
+            "-nostdin",
+            "-y",
+            "-v",
+            "error",
+            "-xerror",
+            "-err_detect",
+            "explode",
+            "-i",
+        ])
+        .arg(stream)
+        .args(["-f", "rawvideo", "-pix_fmt", "yuv420p"])
+        .arg(&yuv));
     std::fs::read(yuv).unwrap()
 }
 
@@ -243,14 +275,30 @@ fn unpad_gst_i420(data: &[u8], width: usize, height: usize) -> Vec<u8> {
 
 pub fn decode_openh264(stream: &Path, dir: &Path, width: usize, height: usize) -> Vec<u8> {
     let yuv = dir.join("openh264.yuv");
-    run(Command::new("gst-launch-1.0").args(["-q", "filesrc"]).arg(format!("location={}", stream.display())).args([
-        "!", "h264parse", "!", "openh264dec", "!", "video/x-raw,format=I420", "!", "filesink",
-    ]).arg(format!("location={}", yuv.display())));
+    run(Command::new("gst-launch-1.0")
+        .args(["-q", "filesrc"])
+        .arg(format!("location={}", stream.display()))
+        .args([
+            "!",
+            "h264parse",
+            "!",
+            "openh264dec",
+            "!",
+            "video/x-raw,format=I420",
+            "!",
+            "filesink",
+        ])
+        .arg(format!("location={}", yuv.display())));
     unpad_gst_i420(&std::fs::read(yuv).unwrap(), width, height)
 }
 
 pub fn psnr(a: &[u8], b: &[u8]) -> f64 {
-    let mse: f64 = a.iter().zip(b).map(|(&x, &y)| ((x as f64) - (y as f64)).powi(2)).sum::<f64>() / a.len() as f64;
+    let mse: f64 = a
+        .iter()
+        .zip(b)
+        .map(|(&x, &y)| ((x as f64) - (y as f64)).powi(2))
+        .sum::<f64>()
+        / a.len() as f64;
     if mse == 0.0 {
         99.0
     } else {
@@ -271,13 +319,24 @@ pub fn compare(decoder: &str, decoded: &[u8], enc: &Encoded, width: usize, heigh
     for (i, (pic, recon, _)) in enc.pictures.iter().enumerate() {
         let d = &decoded[i * size..(i + 1) * size];
         if d != &recon[..] {
-            let first = d.iter().zip(recon.iter()).position(|(a, b)| a != b).unwrap();
+            let first = d
+                .iter()
+                .zip(recon.iter())
+                .position(|(a, b)| a != b)
+                .unwrap();
             let (plane, off) = if first < width * height {
                 ("Y", first)
             } else {
                 ("UV", first - width * height)
             };
-            let (x, y) = if plane == "Y" { (off % width, off / width) } else { ((off % (width * height / 4)) % (width / 2), (off % (width * height / 4)) / (width / 2)) };
+            let (x, y) = if plane == "Y" {
+                (off % width, off / width)
+            } else {
+                (
+                    (off % (width * height / 4)) % (width / 2),
+                    (off % (width * height / 4)) / (width / 2),
+                )
+            };
             panic!(
                 "{decoder}: picture {i} (idr {}, qp {}) differs from the reconstruction: first at {plane} offset {off} (x {x}, y {y}, mb {},{}), psnr {:.2}",
                 pic.idr,

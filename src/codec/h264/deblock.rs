@@ -95,10 +95,12 @@ fn filter_edge(
             data[p0i] = (p0 + delta).clamp(0, 255) as u8;
             data[q0i] = (q0 - delta).clamp(0, 255) as u8;
             if ap {
-                data[p0i - across] = (p1 + ((p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1).clamp(-tc0, tc0)) as u8;
+                data[p0i - across] =
+                    (p1 + ((p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1).clamp(-tc0, tc0)) as u8;
             }
             if aq {
-                data[q0i + across] = (q1 + ((q2 + ((p0 + q0 + 1) >> 1) - (q1 << 1)) >> 1).clamp(-tc0, tc0)) as u8;
+                data[q0i + across] =
+                    (q1 + ((q2 + ((p0 + q0 + 1) >> 1) - (q1 << 1)) >> 1).clamp(-tc0, tc0)) as u8;
             }
         }
     }
@@ -106,7 +108,13 @@ fn filter_edge(
 
 /// Strengths of the four 4-sample segments of luma edge `edge` (0..4) of the macroblock
 /// at index `mb`, `vertical` for the edges between columns.
-fn edge_strengths(info: &[MbInfo], mb: usize, mb_width: usize, edge: usize, vertical: bool) -> [u8; 4] {
+fn edge_strengths(
+    info: &[MbInfo],
+    mb: usize,
+    mb_width: usize,
+    edge: usize,
+    vertical: bool,
+) -> [u8; 4] {
     let q = &info[mb];
     let mut bs = [0u8; 4];
     for (i, s) in bs.iter_mut().enumerate() {
@@ -161,7 +169,15 @@ pub fn deblock_picture(frame: &mut Frame, info: &[MbInfo], mb_width: usize, mb_h
                     qp
                 };
                 // Luma.
-                luma_edges(&mut frame.y, mbx, mby, vertical, &strengths, qp, neighbour_qp);
+                luma_edges(
+                    &mut frame.y,
+                    mbx,
+                    mby,
+                    vertical,
+                    &strengths,
+                    qp,
+                    neighbour_qp,
+                );
                 // Chroma: edges 0 and 2 of luma map to chroma edges 0 and 4.
                 for plane in [&mut frame.u, &mut frame.v] {
                     for (k, luma_edge) in [0usize, 2].into_iter().enumerate() {
@@ -170,7 +186,8 @@ pub fn deblock_picture(frame: &mut Frame, info: &[MbInfo], mb_width: usize, mb_h
                             continue;
                         }
                         let qp_av = if luma_edge == 0 {
-                            ((u16::from(chroma_qp(qp)) + u16::from(chroma_qp(neighbour_qp)) + 1) >> 1) as u8
+                            ((u16::from(chroma_qp(qp)) + u16::from(chroma_qp(neighbour_qp)) + 1)
+                                >> 1) as u8
                         } else {
                             chroma_qp(qp)
                         };
@@ -190,7 +207,15 @@ pub fn deblock_picture(frame: &mut Frame, info: &[MbInfo], mb_width: usize, mb_h
     }
 }
 
-fn luma_edges(plane: &mut Plane, mbx: usize, mby: usize, vertical: bool, strengths: &[[u8; 4]; 4], qp: u8, neighbour_qp: u8) {
+fn luma_edges(
+    plane: &mut Plane,
+    mbx: usize,
+    mby: usize,
+    vertical: bool,
+    strengths: &[[u8; 4]; 4],
+    qp: u8,
+    neighbour_qp: u8,
+) {
     let stride = plane.stride;
     for (edge, s) in strengths.iter().enumerate() {
         if s.iter().all(|&b| b == 0) {

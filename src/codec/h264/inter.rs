@@ -108,7 +108,8 @@ impl RefPicture {
         // (plane, offset) pairs to average; identical pairs mean "copy".
         let full = f.data();
         let (h, v, c) = (self.half_h.data(), self.half_v.data(), self.half_c.data());
-        let (a, b): ((&[u8], usize), (&[u8], usize)) = match (fx, fy) {
+        type Source<'s> = (&'s [u8], usize);
+        let (a, b): (Source, Source) = match (fx, fy) {
             (0, 0) => ((full, at), (full, at)),
             (2, 0) => ((h, at), (h, at)),
             (0, 2) => ((v, at), (v, at)),
@@ -142,7 +143,14 @@ impl RefPicture {
 
     /// Chroma 8x8 prediction of the macroblock whose chroma origin is (cx, cy), for the
     /// luma vector `mv` (eighth chroma samples in 4:2:0). Writes U then V, stride 8.
-    pub fn predict_chroma(&self, cx: usize, cy: usize, mv: (i32, i32), out_u: &mut [u8; 64], out_v: &mut [u8; 64]) {
+    pub fn predict_chroma(
+        &self,
+        cx: usize,
+        cy: usize,
+        mv: (i32, i32),
+        out_u: &mut [u8; 64],
+        out_v: &mut [u8; 64],
+    ) {
         let ix = cx as isize + (mv.0 >> 3) as isize;
         let iy = cy as isize + (mv.1 >> 3) as isize;
         let (fx, fy) = (mv.0 & 7, mv.1 & 7);
@@ -172,7 +180,13 @@ impl RefPicture {
 /// Inclusive range of quarter-sample vectors for the macroblock at (x, y) of a
 /// `width`x`height` (macroblock-aligned) picture: interpolation must stay within the
 /// padding, and the vertical range within the level's limit (Table A-1, MaxVmvR).
-pub fn mv_limits(x: usize, y: usize, width: usize, height: usize, max_vmv_quarter: i32) -> [(i32, i32); 2] {
+pub fn mv_limits(
+    x: usize,
+    y: usize,
+    width: usize,
+    height: usize,
+    max_vmv_quarter: i32,
+) -> [(i32, i32); 2] {
     let pad = LUMA_PAD as i32;
     // Integer part ix must satisfy -pad + 2 <= ix and ix + 16 + 3 <= width + pad - 1.
     let lo_x = (-pad + 2 - x as i32) * 4;
@@ -186,7 +200,11 @@ pub fn mv_limits(x: usize, y: usize, width: usize, height: usize, max_vmv_quarte
 /// neighbours A (left), B (above) and C (above-right, or above-left when the above-right
 /// is unavailable). Each is `None` when unavailable, `Some((mv, ref_idx))` otherwise
 /// (ref_idx -1 for intra).
-pub fn predict_mv(a: Option<((i32, i32), i8)>, b: Option<((i32, i32), i8)>, c: Option<((i32, i32), i8)>) -> (i32, i32) {
+pub fn predict_mv(
+    a: Option<((i32, i32), i8)>,
+    b: Option<((i32, i32), i8)>,
+    c: Option<((i32, i32), i8)>,
+) -> (i32, i32) {
     let (a, b, c) = if b.is_none() && c.is_none() && a.is_some() {
         (a, a, a)
     } else {

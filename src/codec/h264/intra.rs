@@ -220,7 +220,8 @@ impl<const N: usize> EdgeN<N> {
         let centre = half - 1;
         for y in 0..n {
             for x in 0..n {
-                out[(y * n + x) as usize] = clip((a + b * (x - centre) + c * (y - centre) + 16) >> 5);
+                out[(y * n + x) as usize] =
+                    clip((a + b * (x - centre) + c * (y - centre) + 16) >> 5);
             }
         }
     }
@@ -291,8 +292,14 @@ impl EdgeN<8> {
             CHROMA_DC => {
                 for by in 0..2 {
                     for bx in 0..2 {
-                        let st: i32 = self.top[bx * 4..bx * 4 + 4].iter().map(|&v| i32::from(v)).sum();
-                        let sl: i32 = self.left[by * 4..by * 4 + 4].iter().map(|&v| i32::from(v)).sum();
+                        let st: i32 = self.top[bx * 4..bx * 4 + 4]
+                            .iter()
+                            .map(|&v| i32::from(v))
+                            .sum();
+                        let sl: i32 = self.left[by * 4..by * 4 + 4]
+                            .iter()
+                            .map(|&v| i32::from(v))
+                            .sum();
                         let (t, l) = (self.has_top, self.has_left);
                         // 8.3.4.1-3: the top-right block prefers the top edge, the
                         // bottom-left one the left edge; the diagonal ones use both.

@@ -1,12 +1,17 @@
 //! Macroblock mode decision, residual coding and reconstruction, and the macroblock
 //! layer syntax (7.3.5) for one picture.
 
+// Block loops index several parallel arrays (source, prediction, coefficients) by the
+// same sample position; iterator chains would hide the geometry.
+#![allow(clippy::needless_range_loop)]
+
 use super::cavlc::{nc_from, write_residual_block};
 use super::inter::{mv_limits, predict_mv, RefPicture};
-use super::intra::{Edge4, EdgeN, I16_DC, I16_PLANE, I4_DC, CHROMA_DC, CHROMA_PLANE};
+use super::intra::{Edge4, EdgeN, CHROMA_DC, CHROMA_PLANE, I16_DC, I16_PLANE, I4_DC};
 use super::mbinfo::{MbInfo, MbKind};
 use super::quant::{
-    dequant4x4, dequant_chroma_dc, dequant_luma_dc, quant4x4, quant_dc, DEADZONE_INTER, DEADZONE_INTRA,
+    dequant4x4, dequant_chroma_dc, dequant_luma_dc, quant4x4, quant_dc, DEADZONE_INTER,
+    DEADZONE_INTRA,
 };
 use super::tables::{BLK_XY, CBP_TO_CODE, CHROMA_QP, LAMBDA, RASTER_TO_BLK, ZIGZAG_4X4};
 use super::transform::{forward4x4, hadamard2x2, hadamard4x4, inverse4x4};
@@ -109,7 +114,14 @@ impl PictureCoder<'_> {
     }
 
     /// Source samples of the macroblock: luma 16x16, chroma 8x8 each (stride 16 / 8).
-    fn load_source(&self, mbx: usize, mby: usize, y: &mut [u8; 256], u: &mut [u8; 64], v: &mut [u8; 64]) {
+    fn load_source(
+        &self,
+        mbx: usize,
+        mby: usize,
+        y: &mut [u8; 256],
+        u: &mut [u8; 64],
+        v: &mut [u8; 64],
+    ) {
         for r in 0..16 {
             let row = self.src.y.row(mby * 16 + r);
             y[r * 16..r * 16 + 16].copy_from_slice(&row[mbx * 16..mbx * 16 + 16]);
@@ -120,7 +132,13 @@ impl PictureCoder<'_> {
         }
     }
 
-    fn edge_n<const N: usize>(plane: &Plane, x0: usize, y0: usize, has_left: bool, has_top: bool) -> EdgeN<N> {
+    fn edge_n<const N: usize>(
+        plane: &Plane,
+        x0: usize,
+        y0: usize,
+        has_left: bool,
+        has_top: bool,
+    ) -> EdgeN<N> {
         let mut e = EdgeN {
             top: [0; N],
             left: [0; N],
@@ -184,7 +202,14 @@ impl PictureCoder<'_> {
     }
 
     /// Intra4x4PredMode predictor of block (bx, by) (8.3.1.1).
-    fn predicted_i4_mode(&self, mbx: usize, mby: usize, bx: usize, by: usize, cur: &[u8; 16]) -> u8 {
+    fn predicted_i4_mode(
+        &self,
+        mbx: usize,
+        mby: usize,
+        bx: usize,
+        by: usize,
+        cur: &[u8; 16],
+    ) -> u8 {
         let mb = mby * self.mb_width + mbx;
         let a = if bx > 0 {
             Some(cur[by * 4 + bx - 1])
@@ -207,7 +232,14 @@ impl PictureCoder<'_> {
     }
 
     /// Write `pred + residual(levels)` of a 4x4 block into the reconstruction.
-    fn reconstruct4x4(plane: &mut Plane, x0: usize, y0: usize, pred: &[u8], pred_stride: usize, coefs: &mut [i32; 16]) {
+    fn reconstruct4x4(
+        plane: &mut Plane,
+        x0: usize,
+        y0: usize,
+        pred: &[u8],
+        pred_stride: usize,
+        coefs: &mut [i32; 16],
+    ) {
         inverse4x4(coefs);
         for y in 0..4 {
             let row = plane.row_mut(y0 + y);
@@ -219,7 +251,13 @@ impl PictureCoder<'_> {
 
     /// Code the luma of an Intra4x4 macroblock: choose modes block by block,
     /// reconstructing as we go. Returns the SATD+mode-bits cost.
-    fn code_intra4x4(&mut self, mbx: usize, mby: usize, src: &[u8; 256], modes: &mut [u8; 16]) -> u32 {
+    fn code_intra4x4(
+        &mut self,
+        mbx: usize,
+        mby: usize,
+        src: &[u8; 256],
+        modes: &mut [u8; 16],
+    ) -> u32 {
         let lambda = self.lambda();
         let mut total = 0;
         let mut pred = [0u8; 16];
@@ -237,7 +275,8 @@ impl PictureCoder<'_> {
                 }
                 edge.predict(mode, &mut pred);
                 for i in 0..16 {
-                    diff[i] = i32::from(src[(by * 4 + i / 4) * 16 + bx * 4 + i % 4]) - i32::from(pred[i]);
+                    diff[i] =
+                        i32::from(src[(by * 4 + i / 4) * 16 + bx * 4 + i % 4]) - i32::from(pred[i]);
                 }
                 let bits = if mode == predicted { 1 } else { 4 };
                 let cost = crate::codec::motion::satd4x4_diff(&diff) + lambda * bits;
@@ -249,18 +288,32 @@ impl PictureCoder<'_> {
             total += best.0;
             modes[by * 4 + bx] = best.1;
             for i in 0..16 {
-                diff[i] = i32::from(src[(by * 4 + i / 4) * 16 + bx * 4 + i % 4]) - i32::from(best_pred[i]);
+                diff[i] = i32::from(src[(by * 4 + i / 4) * 16 + bx * 4 + i % 4])
+                    - i32::from(best_pred[i]);
             }
             let raster = by * 4 + bx;
             self.transform_quant_block(raster, &mut diff, DEADZONE_INTRA, false);
-            Self::reconstruct4x4(&mut self.recon.y, mbx * 16 + bx * 4, mby * 16 + by * 4, &best_pred, 4, &mut diff);
+            Self::reconstruct4x4(
+                &mut self.recon.y,
+                mbx * 16 + bx * 4,
+                mby * 16 + by * 4,
+                &best_pred,
+                4,
+                &mut diff,
+            );
         }
         total
     }
 
     /// Transform and quantise the residual `diff` of luma block `raster`, store its
     /// levels (scan order) and leave the dequantised coefficients in `diff`.
-    fn transform_quant_block(&mut self, raster: usize, diff: &mut [i32; 16], deadzone: i32, skip_dc: bool) {
+    fn transform_quant_block(
+        &mut self,
+        raster: usize,
+        diff: &mut [i32; 16],
+        deadzone: i32,
+        skip_dc: bool,
+    ) {
         forward4x4(diff);
         let nz = quant4x4(diff, self.qp, deadzone, skip_dc);
         let levels = &mut self.residual.luma[raster];
@@ -278,7 +331,13 @@ impl PictureCoder<'_> {
     }
 
     /// Best Intra16x16 mode by SATD: (cost, mode, prediction).
-    fn choose_i16(&self, mbx: usize, mby: usize, src: &[u8; 256], pred: &mut [u8; 256]) -> (u32, u8) {
+    fn choose_i16(
+        &self,
+        mbx: usize,
+        mby: usize,
+        src: &[u8; 256],
+        pred: &mut [u8; 256],
+    ) -> (u32, u8) {
         let edge = self.i16_edge(mbx, mby);
         let mut tmp = [0u8; 256];
         let mut best = (u32::MAX, I16_DC);
@@ -335,14 +394,32 @@ impl PictureCoder<'_> {
             dequant4x4(c, self.qp, true);
             c[0] = dc[raster];
             let (bx, by) = (raster % 4, raster / 4);
-            Self::reconstruct4x4(&mut self.recon.y, mbx * 16 + bx * 4, mby * 16 + by * 4, &pred[by * 4 * 16 + bx * 4..], 16, c);
+            Self::reconstruct4x4(
+                &mut self.recon.y,
+                mbx * 16 + bx * 4,
+                mby * 16 + by * 4,
+                &pred[by * 4 * 16 + bx * 4..],
+                16,
+                c,
+            );
         }
     }
 
     /// Code chroma residual of both planes against predictions `pu`, `pv`.
-    fn code_chroma(&mut self, mbx: usize, mby: usize, src: [&[u8; 64]; 2], pred: [&[u8; 64]; 2], intra: bool) {
+    fn code_chroma(
+        &mut self,
+        mbx: usize,
+        mby: usize,
+        src: [&[u8; 64]; 2],
+        pred: [&[u8; 64]; 2],
+        intra: bool,
+    ) {
         let qpc = self.chroma_qp();
-        let deadzone = if intra { DEADZONE_INTRA } else { DEADZONE_INTER };
+        let deadzone = if intra {
+            DEADZONE_INTRA
+        } else {
+            DEADZONE_INTER
+        };
         let mut coefs = [[[0i32; 16]; 4]; 2];
         let mut dcs = [[0i32; 4]; 2];
         let mut any_dc = false;
@@ -380,7 +457,13 @@ impl PictureCoder<'_> {
                 }
             }
         }
-        let any_ac = self.residual.chroma_ac.iter().flatten().flatten().any(|&l| l != 0);
+        let any_ac = self
+            .residual
+            .chroma_ac
+            .iter()
+            .flatten()
+            .flatten()
+            .any(|&l| l != 0);
         self.residual.cbp_chroma = if any_ac {
             2
         } else if any_dc {
@@ -392,18 +475,37 @@ impl PictureCoder<'_> {
             let mut dc = dcs[p];
             hadamard2x2(&mut dc);
             dequant_chroma_dc(&mut dc, qpc);
-            let plane = if p == 0 { &mut self.recon.u } else { &mut self.recon.v };
+            let plane = if p == 0 {
+                &mut self.recon.u
+            } else {
+                &mut self.recon.v
+            };
             for (b, c) in coefs[p].iter_mut().enumerate() {
                 dequant4x4(c, qpc, true);
                 c[0] = dc[b];
                 let (bx, by) = (b % 2, b / 2);
-                Self::reconstruct4x4(plane, mbx * 8 + bx * 4, mby * 8 + by * 4, &pred[p][by * 4 * 8 + bx * 4..], 8, c);
+                Self::reconstruct4x4(
+                    plane,
+                    mbx * 8 + bx * 4,
+                    mby * 8 + by * 4,
+                    &pred[p][by * 4 * 8 + bx * 4..],
+                    8,
+                    c,
+                );
             }
         }
     }
 
     /// Choose the chroma intra mode by SAD and fill the predictions.
-    fn choose_chroma_mode(&self, mbx: usize, mby: usize, su: &[u8; 64], sv: &[u8; 64], pu: &mut [u8; 64], pv: &mut [u8; 64]) -> u8 {
+    fn choose_chroma_mode(
+        &self,
+        mbx: usize,
+        mby: usize,
+        su: &[u8; 64],
+        sv: &[u8; 64],
+        pu: &mut [u8; 64],
+        pv: &mut [u8; 64],
+    ) -> u8 {
         let eu = Self::edge_n::<8>(&self.recon.u, mbx * 8, mby * 8, mbx > 0, mby > 0);
         let ev = Self::edge_n::<8>(&self.recon.v, mbx * 8, mby * 8, mbx > 0, mby > 0);
         let mut best = (u32::MAX, CHROMA_DC);
@@ -442,7 +544,9 @@ impl PictureCoder<'_> {
         let (x, y) = (mbx as isize, mby as isize);
         let a = self.neighbour_motion(x - 1, y);
         let b = self.neighbour_motion(x, y - 1);
-        let c = self.neighbour_motion(x + 1, y - 1).or_else(|| self.neighbour_motion(x - 1, y - 1));
+        let c = self
+            .neighbour_motion(x + 1, y - 1)
+            .or_else(|| self.neighbour_motion(x - 1, y - 1));
         let mvp = predict_mv(a, b, c);
         let skip = match (a, b) {
             (None, _) | (_, None) => (0, 0),
@@ -489,7 +593,14 @@ impl PictureCoder<'_> {
                     self.recon.y.row_mut(y0 + y)[x0..x0 + 4].copy_from_slice(&pred[off..off + 4]);
                 }
             } else {
-                Self::reconstruct4x4(&mut self.recon.y, x0, y0, &pred[by * 4 * 16 + bx * 4..], 16, c);
+                Self::reconstruct4x4(
+                    &mut self.recon.y,
+                    x0,
+                    y0,
+                    &pred[by * 4 * 16 + bx * 4..],
+                    16,
+                    c,
+                );
             }
         }
     }
@@ -510,14 +621,28 @@ impl PictureCoder<'_> {
         let mut pred = [0u8; 256];
         let cost_of = |mv: (i32, i32), pred: &mut [u8; 256]| {
             reference.predict_luma(mbx * 16, mby * 16, mv, 16, pred);
-            satd(src, 16, pred, 16, 16, 16) + lambda * (mvd_bits(mv.0 - mvp.0) + mvd_bits(mv.1 - mvp.1))
+            satd(src, 16, pred, 16, 16, 16)
+                + lambda * (mvd_bits(mv.0 - mvp.0) + mvd_bits(mv.1 - mvp.1))
         };
         let mut best_cost = cost_of(best, &mut pred);
         for step in [2, 1] {
             let centre = best;
-            for (dx, dy) in [(-1, -1), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1)] {
+            for (dx, dy) in [
+                (-1, -1),
+                (0, -1),
+                (1, -1),
+                (-1, 0),
+                (1, 0),
+                (-1, 1),
+                (0, 1),
+                (1, 1),
+            ] {
                 let mv = (centre.0 + dx * step, centre.1 + dy * step);
-                if mv.0 < limits[0].0 || mv.0 > limits[0].1 || mv.1 < limits[1].0 || mv.1 > limits[1].1 {
+                if mv.0 < limits[0].0
+                    || mv.0 > limits[0].1
+                    || mv.1 < limits[1].0
+                    || mv.1 > limits[1].1
+                {
                     continue;
                 }
                 let c = cost_of(mv, &mut pred);
@@ -532,7 +657,14 @@ impl PictureCoder<'_> {
 
     /// Decide and code one macroblock; writes its syntax (P pictures: after the pending
     /// skip run) and updates `info`. Returns whether it was skipped.
-    fn code_macroblock(&mut self, w: &mut BitWriter, mbx: usize, mby: usize, p_slice: bool, skip_run: &mut u32) {
+    fn code_macroblock(
+        &mut self,
+        w: &mut BitWriter,
+        mbx: usize,
+        mby: usize,
+        p_slice: bool,
+        skip_run: &mut u32,
+    ) {
         let mut sy = [0u8; 256];
         let mut su = [0u8; 64];
         let mut sv = [0u8; 64];
@@ -559,13 +691,20 @@ impl PictureCoder<'_> {
             let coded_w = self.mb_width * 16;
             let coded_h = self.mb_height * 16;
             let limits = mv_limits(mbx * 16, mby * 16, coded_w, coded_h, self.max_vmv_quarter);
-            let in_limits = |mv: (i32, i32)| mv.0 >= limits[0].0 && mv.0 <= limits[0].1 && mv.1 >= limits[1].0 && mv.1 <= limits[1].1;
+            let in_limits = |mv: (i32, i32)| {
+                mv.0 >= limits[0].0
+                    && mv.0 <= limits[0].1
+                    && mv.1 >= limits[1].0
+                    && mv.1 <= limits[1].1
+            };
             // P_Skip first: when its prediction leaves nothing worth coding, stop here.
             if in_limits(skip_mv) {
                 reference.predict_luma(mbx * 16, mby * 16, skip_mv, 16, &mut inter_pred);
                 let sad = crate::codec::motion::sad16x16(&sy, 16, &inter_pred, 16);
                 let qstep_thresh = (u32::from(LAMBDA[usize::from(self.qp)]) * 40).max(64);
-                if sad < qstep_thresh && self.try_skip(mbx, mby, &sy, &su, &sv, &inter_pred, reference, skip_mv) {
+                if sad < qstep_thresh
+                    && self.try_skip(mbx, mby, &sy, &su, &sv, &inter_pred, reference, skip_mv)
+                {
                     *skip_run += 1;
                     self.info[mb] = MbInfo {
                         kind: MbKind::Skip,
@@ -595,9 +734,20 @@ impl PictureCoder<'_> {
                 max_steps: 8,
             };
             let round = |v: i32| (v + 2) >> 2;
-            let candidates = [(round(mvp.0), round(mvp.1)), (round(skip_mv.0), round(skip_mv.1))];
+            let candidates = [
+                (round(mvp.0), round(mvp.1)),
+                (round(skip_mv.0), round(skip_mv.1)),
+            ];
             let (int_mv, _) = search.run(&candidates);
-            let (mv, cost) = self.refine_subpel(reference, mbx, mby, &sy, mvp, limits, (int_mv.0 * 4, int_mv.1 * 4));
+            let (mv, cost) = self.refine_subpel(
+                reference,
+                mbx,
+                mby,
+                &sy,
+                mvp,
+                limits,
+                (int_mv.0 * 4, int_mv.1 * 4),
+            );
             inter_cost = cost;
             decision.kind = MbKind::Inter;
             decision.mv = mv;
@@ -635,7 +785,10 @@ impl PictureCoder<'_> {
             reference.predict_chroma(mbx * 8, mby * 8, decision.mv, &mut pu, &mut pv);
             self.code_chroma(mbx, mby, [&su, &sv], [&pu, &pv], false);
             let (_, skip_mv) = self.motion_predictors(mbx, mby);
-            if self.residual.cbp_luma == 0 && self.residual.cbp_chroma == 0 && decision.mv == skip_mv {
+            if self.residual.cbp_luma == 0
+                && self.residual.cbp_chroma == 0
+                && decision.mv == skip_mv
+            {
                 decision.kind = MbKind::Skip;
             }
         }
@@ -646,7 +799,11 @@ impl PictureCoder<'_> {
             qp: self.qp,
             nz: [0; 24],
             mv: (decision.mv.0 as i16, decision.mv.1 as i16),
-            i4_modes: if decision.kind == MbKind::Intra4x4 { decision.i4_modes } else { [I4_DC; 16] },
+            i4_modes: if decision.kind == MbKind::Intra4x4 {
+                decision.i4_modes
+            } else {
+                [I4_DC; 16]
+            },
         };
         if intra {
             info.mv = (0, 0);
@@ -727,11 +884,14 @@ impl PictureCoder<'_> {
         }
         // Reconstruction = prediction.
         for r in 0..16 {
-            self.recon.y.row_mut(mby * 16 + r)[mbx * 16..mbx * 16 + 16].copy_from_slice(&pred[r * 16..r * 16 + 16]);
+            self.recon.y.row_mut(mby * 16 + r)[mbx * 16..mbx * 16 + 16]
+                .copy_from_slice(&pred[r * 16..r * 16 + 16]);
         }
         for r in 0..8 {
-            self.recon.u.row_mut(mby * 8 + r)[mbx * 8..mbx * 8 + 8].copy_from_slice(&pu[r * 8..r * 8 + 8]);
-            self.recon.v.row_mut(mby * 8 + r)[mbx * 8..mbx * 8 + 8].copy_from_slice(&pv[r * 8..r * 8 + 8]);
+            self.recon.u.row_mut(mby * 8 + r)[mbx * 8..mbx * 8 + 8]
+                .copy_from_slice(&pu[r * 8..r * 8 + 8]);
+            self.recon.v.row_mut(mby * 8 + r)[mbx * 8..mbx * 8 + 8]
+                .copy_from_slice(&pv[r * 8..r * 8 + 8]);
         }
         true
     }
@@ -750,7 +910,8 @@ impl PictureCoder<'_> {
         if r.cbp_chroma == 2 {
             for p in 0..2 {
                 for b in 0..4 {
-                    info.nz[16 + p * 4 + b] = r.chroma_ac[p][b].iter().filter(|&&l| l != 0).count() as u8;
+                    info.nz[16 + p * 4 + b] =
+                        r.chroma_ac[p][b].iter().filter(|&&l| l != 0).count() as u8;
                 }
             }
         }
@@ -797,13 +958,23 @@ impl PictureCoder<'_> {
         nc_from(a, bb)
     }
 
-    fn write_macroblock(&self, w: &mut BitWriter, mbx: usize, mby: usize, d: &MbDecision, p_slice: bool) {
+    fn write_macroblock(
+        &self,
+        w: &mut BitWriter,
+        mbx: usize,
+        mby: usize,
+        d: &MbDecision,
+        p_slice: bool,
+    ) {
         let mb = mby * self.mb_width + mbx;
         let r = &self.residual;
         let intra_offset = if p_slice { 5 } else { 0 };
         match d.kind {
             MbKind::Intra16x16 => {
-                let mb_type = 1 + u32::from(d.i16_mode) + 4 * u32::from(r.cbp_chroma) + if r.cbp_luma != 0 { 12 } else { 0 };
+                let mb_type = 1
+                    + u32::from(d.i16_mode)
+                    + 4 * u32::from(r.cbp_chroma)
+                    + if r.cbp_luma != 0 { 12 } else { 0 };
                 w.put_ue(intra_offset + mb_type);
                 w.put_ue(u32::from(d.chroma_mode));
             }

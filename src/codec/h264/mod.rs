@@ -27,10 +27,15 @@ use self::inter::RefPicture;
 use self::macroblock::{new_residual, MbResidual, PictureCoder};
 use self::mbinfo::MbInfo;
 use self::slice::{write_slice_header, SliceHeader};
-use self::sps_pps::{choose_level, write_pps, write_sps, LevelChoice, SpsParams, LOG2_MAX_FRAME_NUM_MINUS4};
+use self::sps_pps::{
+    choose_level, write_pps, write_sps, LevelChoice, SpsParams, LOG2_MAX_FRAME_NUM_MINUS4,
+};
 use super::frame::{try_zeroed, Frame};
 use super::ratecontrol::RateController;
-use super::{CodecError, EncodedPicture, FrameOptions, Nv12, PackKind, PackSpan, Profile, RateControl, StreamConfig, VideoEngine};
+use super::{
+    CodecError, EncodedPicture, FrameOptions, Nv12, PackKind, PackSpan, Profile, RateControl,
+    StreamConfig, VideoEngine,
+};
 use crate::bitstream::nal::{escaped_nal_len, h264_nal_header, write_nal};
 use crate::bitstream::writer::BitWriter;
 
@@ -41,11 +46,14 @@ const SLICE_BYTES_FIXED: usize = 1024;
 const HEADER_BYTES: usize = 256;
 
 fn geometry(cfg: &StreamConfig) -> Result<(usize, usize), CodecError> {
-    let ok = |v: u32| (64..=4096).contains(&v) && v % 2 == 0;
+    let ok = |v: u32| (64..=4096).contains(&v) && v.is_multiple_of(2);
     if !ok(cfg.width) || !ok(cfg.height) {
         return Err(CodecError::BadDimensions);
     }
-    Ok((cfg.width.div_ceil(16) as usize, cfg.height.div_ceil(16) as usize))
+    Ok((
+        cfg.width.div_ceil(16) as usize,
+        cfg.height.div_ceil(16) as usize,
+    ))
 }
 
 /// Working memory `H264Encoder::new` allocates for `cfg` (0 for an invalid one), with
@@ -106,14 +114,20 @@ impl H264Encoder {
     /// Check `cfg` and allocate all working memory (see `working_memory_bytes`).
     pub fn new(cfg: &StreamConfig) -> Result<H264Encoder, CodecError> {
         let (mbw, mbh) = geometry(cfg)?;
-        if !matches!(cfg.profile, Profile::H264Baseline | Profile::H264Main | Profile::H264High) {
+        if !matches!(
+            cfg.profile,
+            Profile::H264Baseline | Profile::H264Main | Profile::H264High
+        ) {
             return Err(CodecError::UnsupportedProfile);
         }
         let (w, h) = (mbw * 16, mbh * 16);
         let n = mbw * mbh;
         let max_kbps = match cfg.rate_control {
             RateControl::Cbr { bitrate_kbps } => bitrate_kbps,
-            RateControl::Vbr { bitrate_kbps, max_bitrate_kbps } => bitrate_kbps.max(max_bitrate_kbps),
+            RateControl::Vbr {
+                bitrate_kbps,
+                max_bitrate_kbps,
+            } => bitrate_kbps.max(max_bitrate_kbps),
             RateControl::FixQp { .. } => 0,
         };
         let fps = cfg.dst_frame_rate.max(1);
@@ -130,11 +144,18 @@ impl H264Encoder {
             has_reference: false,
             info: try_zeroed(n)?,
             residual: new_residual(),
-            slice_bits: BitWriter::try_with_capacity(SLICE_BYTES_PER_MB * n + SLICE_BYTES_FIXED).map_err(oom)?,
+            slice_bits: BitWriter::try_with_capacity(SLICE_BYTES_PER_MB * n + SLICE_BYTES_FIXED)
+                .map_err(oom)?,
             sps_bits: BitWriter::try_with_capacity(HEADER_BYTES / 2).map_err(oom)?,
             pps_bits: BitWriter::try_with_capacity(HEADER_BYTES / 2).map_err(oom)?,
             recon_nv12: try_zeroed((cfg.width * cfg.height) as usize * 3 / 2)?,
-            rc: RateController::new(cfg.rate_control, fps, cfg.gop_len.max(1), cfg.width, cfg.height),
+            rc: RateController::new(
+                cfg.rate_control,
+                fps,
+                cfg.gop_len.max(1),
+                cfg.width,
+                cfg.height,
+            ),
             idr_requested: true,
             frames_since_idr: 0,
             frame_num: 0,
@@ -165,10 +186,13 @@ impl H264Encoder {
         if frame.width != self.cfg.width || frame.height != self.cfg.height {
             return Err(CodecError::BadFrame);
         }
-        if frame.y_stride < frame.width as usize || frame.uv_stride < frame.width.div_ceil(2) as usize * 2 {
+        if frame.y_stride < frame.width as usize
+            || frame.uv_stride < frame.width.div_ceil(2) as usize * 2
+        {
             return Err(CodecError::BadFrame);
         }
-        let (y_len, uv_len) = Nv12::required_lengths(frame.width, frame.height, frame.y_stride, frame.uv_stride);
+        let (y_len, uv_len) =
+            Nv12::required_lengths(frame.width, frame.height, frame.y_stride, frame.uv_stride);
         if frame.y.len() < y_len || frame.uv.len() < uv_len {
             return Err(CodecError::BadFrame);
         }
@@ -241,7 +265,12 @@ impl H264Encoder {
         !self.slice_bits.overflowed()
     }
 
-    fn write_output(&self, idr: bool, sei: &[u8], out: &mut [u8]) -> Result<([PackSpan; 2], usize, usize), CodecError> {
+    fn write_output(
+        &self,
+        idr: bool,
+        sei: &[u8],
+        out: &mut [u8],
+    ) -> Result<([PackSpan; 2], usize, usize), CodecError> {
         let sps_hdr = h264_nal_header(3, 7);
         let pps_hdr = h264_nal_header(3, 8);
         let sei_hdr = h264_nal_header(0, 6);
@@ -256,20 +285,35 @@ impl H264Encoder {
         } else {
             0
         };
-        let picture_len = if sei.is_empty() { 0 } else { escaped_nal_len(&sei_hdr, &sei_parts) }
-            + escaped_nal_len(&slice_hdr, &slice_parts);
+        let picture_len = if sei.is_empty() {
+            0
+        } else {
+            escaped_nal_len(&sei_hdr, &sei_parts)
+        } + escaped_nal_len(&slice_hdr, &slice_parts);
         let total = header_len + picture_len;
         if total > out.len() {
-            return Err(CodecError::OutputTooSmall { needed_at_least: total });
+            return Err(CodecError::OutputTooSmall {
+                needed_at_least: total,
+            });
         }
-        let too_small = CodecError::OutputTooSmall { needed_at_least: total };
-        let mut packs = [PackSpan { kind: PackKind::Header, offset: 0, len: 0 }; 2];
+        let too_small = CodecError::OutputTooSmall {
+            needed_at_least: total,
+        };
+        let mut packs = [PackSpan {
+            kind: PackKind::Header,
+            offset: 0,
+            len: 0,
+        }; 2];
         let mut count = 0;
         let mut pos = 0;
         if idr {
             pos = write_nal(out, pos, &sps_hdr, &sps_parts).ok_or(too_small)?;
             pos = write_nal(out, pos, &pps_hdr, &pps_parts).ok_or(too_small)?;
-            packs[0] = PackSpan { kind: PackKind::Header, offset: 0, len: pos };
+            packs[0] = PackSpan {
+                kind: PackKind::Header,
+                offset: 0,
+                len: pos,
+            };
             count = 1;
         }
         let start = pos;
@@ -321,7 +365,12 @@ impl H264Encoder {
 }
 
 impl VideoEngine for H264Encoder {
-    fn encode(&mut self, frame: &Nv12<'_>, opts: &FrameOptions<'_>, out: &mut [u8]) -> Result<EncodedPicture, CodecError> {
+    fn encode(
+        &mut self,
+        frame: &Nv12<'_>,
+        opts: &FrameOptions<'_>,
+        out: &mut [u8],
+    ) -> Result<EncodedPicture, CodecError> {
         self.validate(frame)?;
         self.load_source(frame);
         let idr = self.idr_requested
@@ -337,7 +386,10 @@ impl VideoEngine for H264Encoder {
             }
             qp = (qp + 6).min(51);
         }
-        if let Some(better) = self.rc.recode_qp(idr, qp, self.slice_bits.bytes().len() * 8) {
+        if let Some(better) = self
+            .rc
+            .recode_qp(idr, qp, self.slice_bits.bytes().len() * 8)
+        {
             qp = better;
             while !self.code_picture(idr, qp) {
                 if qp >= 51 {
@@ -348,7 +400,12 @@ impl VideoEngine for H264Encoder {
                 qp = (qp + 6).min(51);
             }
         }
-        deblock::deblock_picture(&mut self.current.frame, &self.info, self.mb_width, self.mb_height);
+        deblock::deblock_picture(
+            &mut self.current.frame,
+            &self.info,
+            self.mb_width,
+            self.mb_height,
+        );
         let (packs, pack_count, bytes) = self.write_output(idr, opts.sei_rbsp, out)?;
         self.commit(idr, qp, bytes);
         Ok(EncodedPicture {

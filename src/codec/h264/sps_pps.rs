@@ -19,25 +19,139 @@ struct Level {
 }
 
 const LEVELS: [Level; 19] = [
-    Level { idc: 10, max_mbps: 1485, max_fs: 99, max_br: 64, max_vmv: 64 },
-    Level { idc: 11, max_mbps: 3000, max_fs: 396, max_br: 192, max_vmv: 128 },
-    Level { idc: 12, max_mbps: 6000, max_fs: 396, max_br: 384, max_vmv: 128 },
-    Level { idc: 13, max_mbps: 11880, max_fs: 396, max_br: 768, max_vmv: 128 },
-    Level { idc: 20, max_mbps: 11880, max_fs: 396, max_br: 2000, max_vmv: 128 },
-    Level { idc: 21, max_mbps: 19800, max_fs: 792, max_br: 4000, max_vmv: 256 },
-    Level { idc: 22, max_mbps: 20250, max_fs: 1620, max_br: 4000, max_vmv: 256 },
-    Level { idc: 30, max_mbps: 40500, max_fs: 1620, max_br: 10000, max_vmv: 256 },
-    Level { idc: 31, max_mbps: 108000, max_fs: 3600, max_br: 14000, max_vmv: 512 },
-    Level { idc: 32, max_mbps: 216000, max_fs: 5120, max_br: 20000, max_vmv: 512 },
-    Level { idc: 40, max_mbps: 245760, max_fs: 8192, max_br: 20000, max_vmv: 512 },
-    Level { idc: 41, max_mbps: 245760, max_fs: 8192, max_br: 50000, max_vmv: 512 },
-    Level { idc: 42, max_mbps: 522240, max_fs: 8704, max_br: 50000, max_vmv: 512 },
-    Level { idc: 50, max_mbps: 589824, max_fs: 22080, max_br: 135000, max_vmv: 512 },
-    Level { idc: 51, max_mbps: 983040, max_fs: 36864, max_br: 240000, max_vmv: 512 },
-    Level { idc: 52, max_mbps: 2073600, max_fs: 36864, max_br: 240000, max_vmv: 512 },
-    Level { idc: 60, max_mbps: 4177920, max_fs: 139264, max_br: 240000, max_vmv: 8192 },
-    Level { idc: 61, max_mbps: 8355840, max_fs: 139264, max_br: 480000, max_vmv: 8192 },
-    Level { idc: 62, max_mbps: 16711680, max_fs: 139264, max_br: 800000, max_vmv: 8192 },
+    Level {
+        idc: 10,
+        max_mbps: 1485,
+        max_fs: 99,
+        max_br: 64,
+        max_vmv: 64,
+    },
+    Level {
+        idc: 11,
+        max_mbps: 3000,
+        max_fs: 396,
+        max_br: 192,
+        max_vmv: 128,
+    },
+    Level {
+        idc: 12,
+        max_mbps: 6000,
+        max_fs: 396,
+        max_br: 384,
+        max_vmv: 128,
+    },
+    Level {
+        idc: 13,
+        max_mbps: 11880,
+        max_fs: 396,
+        max_br: 768,
+        max_vmv: 128,
+    },
+    Level {
+        idc: 20,
+        max_mbps: 11880,
+        max_fs: 396,
+        max_br: 2000,
+        max_vmv: 128,
+    },
+    Level {
+        idc: 21,
+        max_mbps: 19800,
+        max_fs: 792,
+        max_br: 4000,
+        max_vmv: 256,
+    },
+    Level {
+        idc: 22,
+        max_mbps: 20250,
+        max_fs: 1620,
+        max_br: 4000,
+        max_vmv: 256,
+    },
+    Level {
+        idc: 30,
+        max_mbps: 40500,
+        max_fs: 1620,
+        max_br: 10000,
+        max_vmv: 256,
+    },
+    Level {
+        idc: 31,
+        max_mbps: 108000,
+        max_fs: 3600,
+        max_br: 14000,
+        max_vmv: 512,
+    },
+    Level {
+        idc: 32,
+        max_mbps: 216000,
+        max_fs: 5120,
+        max_br: 20000,
+        max_vmv: 512,
+    },
+    Level {
+        idc: 40,
+        max_mbps: 245760,
+        max_fs: 8192,
+        max_br: 20000,
+        max_vmv: 512,
+    },
+    Level {
+        idc: 41,
+        max_mbps: 245760,
+        max_fs: 8192,
+        max_br: 50000,
+        max_vmv: 512,
+    },
+    Level {
+        idc: 42,
+        max_mbps: 522240,
+        max_fs: 8704,
+        max_br: 50000,
+        max_vmv: 512,
+    },
+    Level {
+        idc: 50,
+        max_mbps: 589824,
+        max_fs: 22080,
+        max_br: 135000,
+        max_vmv: 512,
+    },
+    Level {
+        idc: 51,
+        max_mbps: 983040,
+        max_fs: 36864,
+        max_br: 240000,
+        max_vmv: 512,
+    },
+    Level {
+        idc: 52,
+        max_mbps: 2073600,
+        max_fs: 36864,
+        max_br: 240000,
+        max_vmv: 512,
+    },
+    Level {
+        idc: 60,
+        max_mbps: 4177920,
+        max_fs: 139264,
+        max_br: 240000,
+        max_vmv: 8192,
+    },
+    Level {
+        idc: 61,
+        max_mbps: 8355840,
+        max_fs: 139264,
+        max_br: 480000,
+        max_vmv: 8192,
+    },
+    Level {
+        idc: 62,
+        max_mbps: 16711680,
+        max_fs: 139264,
+        max_br: 800000,
+        max_vmv: 8192,
+    },
 ];
 
 /// The chosen level: level_idc and the vertical motion vector limit (luma samples).
@@ -49,21 +163,38 @@ pub struct LevelChoice {
 
 /// Smallest level of Table A-1 whose frame size (also per dimension: sqrt(8 * MaxFS)
 /// macroblocks), macroblock rate and bit rate fit the stream. Falls back to 6.2.
-pub fn choose_level(mb_width: u32, mb_height: u32, fps: u32, max_kbps: u32, profile: Profile) -> LevelChoice {
+pub fn choose_level(
+    mb_width: u32,
+    mb_height: u32,
+    fps: u32,
+    max_kbps: u32,
+    profile: Profile,
+) -> LevelChoice {
     let fs = u64::from(mb_width) * u64::from(mb_height);
     let mbps = fs * u64::from(fps.max(1));
-    let br_factor = if profile == Profile::H264High { 1250 } else { 1000 };
+    let br_factor = if profile == Profile::H264High {
+        1250
+    } else {
+        1000
+    };
     for l in &LEVELS {
         let side_ok = u64::from(mb_width) * u64::from(mb_width) <= 8 * l.max_fs
             && u64::from(mb_height) * u64::from(mb_height) <= 8 * l.max_fs;
-        if fs <= l.max_fs && mbps <= l.max_mbps && u64::from(max_kbps) * 1000 <= l.max_br * br_factor && side_ok {
+        if fs <= l.max_fs
+            && mbps <= l.max_mbps
+            && u64::from(max_kbps) * 1000 <= l.max_br * br_factor
+            && side_ok
+        {
             return LevelChoice {
                 idc: l.idc,
                 max_vmv: l.max_vmv,
             };
         }
     }
-    LevelChoice { idc: 62, max_vmv: 8192 }
+    LevelChoice {
+        idc: 62,
+        max_vmv: 8192,
+    }
 }
 
 pub struct SpsParams {
