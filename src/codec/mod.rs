@@ -3,6 +3,7 @@
 
 pub mod frame;
 pub mod h264;
+pub mod jpeg;
 pub mod motion;
 pub mod ratecontrol;
 

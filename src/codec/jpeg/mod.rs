@@ -1,0 +1,347 @@
+//! Software MJPEG engine: what the K230 VENC produces for `K_PT_JPEG`/MJPEG channels,
+//! i.e. one baseline JFIF picture per frame, 4:2:0 (Y 2x2, Cb and Cr 1x1), the Annex K
+//! quantisation tables scaled by the IJG quality factor and the Annex K Huffman tables.
+//!
+//! Pipeline per 8x8 block: load (with edge replication past the right and bottom
+//! edges), integer islow forward DCT (`dct`), reciprocal-multiply quantisation (`quant`),
+//! Huffman coding into a 64-bit bit writer (`huffman`, `bitwriter`), and the libjpeg
+//! islow inverse DCT (`idct`) into the reconstruction, which therefore equals what a
+//! libjpeg decoder shows.
+//!
+//! Why not the `jpeg-encoder` crate (no_std, pure Rust): it takes pixels through a
+//! per-row callback into `Vec`s it allocates per picture (we allocate nothing per
+//! frame), has no way to hand back the quantised coefficients for the reconstruction,
+//! and runs at roughly a quarter of libjpeg-turbo's speed. The codec itself is small.
+
+mod bitwriter;
+mod dct;
+mod huffman;
+mod idct;
+mod markers;
+mod quant;
+mod tables;
+
+use alloc::vec::Vec;
+
+use super::{CodecError, EncodedPicture, FrameOptions, Nv12, PackKind, PackSpan, VideoEngine};
+use bitwriter::BitWriter;
+use dct::{forward_dct, Block};
+use huffman::{encode_block, HuffmanCodes};
+use idct::inverse_dct;
+use quant::QuantTable;
+
+/// Smallest and largest width or height the engine accepts (the K230's JPEG limits).
+pub const MIN_DIMENSION: u32 = 16;
+pub const MAX_DIMENSION: u32 = 8192;
+/// Quality factor range (`mjpeg_quality_factor`); values outside are clamped.
+pub const MIN_QUALITY: u8 = 1;
+pub const MAX_QUALITY: u8 = 99;
+
+/// Everything the scan needs that is fixed by the quality factor.
+struct ScanTables {
+    luma_quant: QuantTable,
+    chroma_quant: QuantTable,
+    luma_dc: HuffmanCodes,
+    luma_ac: HuffmanCodes,
+    chroma_dc: HuffmanCodes,
+    chroma_ac: HuffmanCodes,
+}
+
+/// A reconstructed picture, tightly packed NV12 (strides equal the width).
+struct Picture {
+    y: Vec<u8>,
+    uv: Vec<u8>,
+}
+
+pub struct JpegEncoder {
+    width: u32,
+    height: u32,
+    quality: u8,
+    tables: ScanTables,
+    /// SOI .. SOS, identical for every picture.
+    header: Vec<u8>,
+    /// The shown reconstruction and the one being written; they swap only when a
+    /// picture is complete, so a failed encode leaves the shown one untouched.
+    recon: [Picture; 2],
+    shown: usize,
+}
+
+fn filled_vec(len: usize, value: u8) -> Result<Vec<u8>, CodecError> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len)
+        .map_err(|_| CodecError::OutOfMemory)?;
+    v.resize(len, value);
+    Ok(v)
+}
+
+impl JpegEncoder {
+    /// An encoder for `width` x `height` pictures (even, 16..=8192 each) at IJG quality
+    /// `quality` (1..=99, clamped). All working memory is allocated here.
+    pub fn new(width: u32, height: u32, quality: u8) -> Result<Self, CodecError> {
+        let dimension_ok = |d: u32| (MIN_DIMENSION..=MAX_DIMENSION).contains(&d) && d.is_multiple_of(2);
+        if !dimension_ok(width) || !dimension_ok(height) {
+            return Err(CodecError::BadDimensions);
+        }
+        let quality = quality.clamp(MIN_QUALITY, MAX_QUALITY);
+        let tables = ScanTables {
+            luma_quant: QuantTable::scaled(&tables::LUMA_QUANT, quality),
+            chroma_quant: QuantTable::scaled(&tables::CHROMA_QUANT, quality),
+            luma_dc: HuffmanCodes::from_spec(&tables::LUMA_DC),
+            luma_ac: HuffmanCodes::from_spec(&tables::LUMA_AC),
+            chroma_dc: HuffmanCodes::from_spec(&tables::CHROMA_DC),
+            chroma_ac: HuffmanCodes::from_spec(&tables::CHROMA_AC),
+        };
+        let mut header = Vec::new();
+        header
+            .try_reserve_exact(markers::header_len())
+            .map_err(|_| CodecError::OutOfMemory)?;
+        markers::build_header(
+            &mut header,
+            width as u16,
+            height as u16,
+            &tables.luma_quant,
+            &tables.chroma_quant,
+        );
+        let luma_len = width as usize * height as usize;
+        let chroma_len = luma_len / 2;
+        // Until the first picture the reconstruction is black.
+        let picture = || -> Result<Picture, CodecError> {
+            Ok(Picture {
+                y: filled_vec(luma_len, 0)?,
+                uv: filled_vec(chroma_len, 128)?,
+            })
+        };
+        Ok(JpegEncoder {
+            width,
+            height,
+            quality,
+            tables,
+            header,
+            recon: [picture()?, picture()?],
+            shown: 0,
+        })
+    }
+
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+
+    /// The quality factor in use (after clamping).
+    pub fn quality(&self) -> u8 {
+        self.quality
+    }
+
+    fn check_frame(&self, frame: &Nv12<'_>) -> Result<(), CodecError> {
+        if frame.width != self.width || frame.height != self.height {
+            return Err(CodecError::BadFrame);
+        }
+        let (w, h) = (self.width as usize, self.height as usize);
+        // Rows must not overlap, and the plane sizes must be computable without overflow.
+        let fits = |stride: usize, rows: usize| stride >= w && stride.checked_mul(rows).is_some();
+        if !fits(frame.y_stride, h) || !fits(frame.uv_stride, h / 2) {
+            return Err(CodecError::BadFrame);
+        }
+        let (y_len, uv_len) =
+            Nv12::required_lengths(frame.width, frame.height, frame.y_stride, frame.uv_stride);
+        if frame.y.len() < y_len || frame.uv.len() < uv_len {
+            return Err(CodecError::BadFrame);
+        }
+        Ok(())
+    }
+}
+
+/// Luma block at (x0, y0), level-shifted; positions past the edges repeat the last
+/// column/row, as libjpeg pads.
+#[inline(always)]
+fn load_luma(frame: &Nv12<'_>, x0: usize, y0: usize, block: &mut Block) {
+    let (w, h) = (frame.width as usize, frame.height as usize);
+    if x0 + 8 <= w && y0 + 8 <= h {
+        for (r, row) in block.iter_mut().enumerate() {
+            let start = (y0 + r) * frame.y_stride + x0;
+            let src = &frame.y[start..start + 8];
+            for (dst, &s) in row.iter_mut().zip(src) {
+                *dst = s as i32 - 128;
+            }
+        }
+    } else {
+        for (r, row) in block.iter_mut().enumerate() {
+            let line = (y0 + r).min(h - 1) * frame.y_stride;
+            for (c, dst) in row.iter_mut().enumerate() {
+                *dst = frame.y[line + (x0 + c).min(w - 1)] as i32 - 128;
+            }
+        }
+    }
+}
+
+/// Cb and Cr blocks at chroma position (x0, y0) from the interleaved plane.
+#[inline(always)]
+fn load_chroma(frame: &Nv12<'_>, x0: usize, y0: usize, cb: &mut Block, cr: &mut Block) {
+    let (w, h) = (frame.width as usize / 2, frame.height as usize / 2);
+    if x0 + 8 <= w && y0 + 8 <= h {
+        for r in 0..8 {
+            let start = (y0 + r) * frame.uv_stride + 2 * x0;
+            let src = &frame.uv[start..start + 16];
+            for c in 0..8 {
+                cb[r][c] = src[2 * c] as i32 - 128;
+                cr[r][c] = src[2 * c + 1] as i32 - 128;
+            }
+        }
+    } else {
+        for r in 0..8 {
+            let line = (y0 + r).min(h - 1) * frame.uv_stride;
+            for c in 0..8 {
+                let at = line + 2 * (x0 + c).min(w - 1);
+                cb[r][c] = frame.uv[at] as i32 - 128;
+                cr[r][c] = frame.uv[at + 1] as i32 - 128;
+            }
+        }
+    }
+}
+
+/// Transform, quantise and entropy-code one block; its decoded samples go to `pixels`.
+#[inline(always)]
+fn code_block(
+    samples: &Block,
+    quant: &QuantTable,
+    dc_table: &HuffmanCodes,
+    ac_table: &HuffmanCodes,
+    prev_dc: &mut i32,
+    w: &mut BitWriter<'_>,
+    pixels: &mut [u8; 64],
+) {
+    let mut quantised = [0i16; 64];
+    quant.quantise(&forward_dct(samples), &mut quantised);
+    encode_block(w, &quantised, prev_dc, dc_table, ac_table);
+    inverse_dct(&quantised, &quant.steps, pixels);
+}
+
+/// Copy the part of a decoded block that lies inside the picture into the luma plane.
+#[inline(always)]
+fn store_luma(plane: &mut [u8], width: usize, height: usize, x0: usize, y0: usize, px: &[u8; 64]) {
+    if x0 >= width || y0 >= height {
+        return;
+    }
+    let cols = (width - x0).min(8);
+    for r in 0..(height - y0).min(8) {
+        let start = (y0 + r) * width + x0;
+        plane[start..start + cols].copy_from_slice(&px[r * 8..r * 8 + cols]);
+    }
+}
+
+/// Interleave the inside part of decoded Cb and Cr blocks into the chroma plane
+/// (`width`/`height` in chroma samples; the plane's stride is `2 * width`).
+#[inline(always)]
+fn store_chroma(
+    plane: &mut [u8],
+    width: usize,
+    height: usize,
+    x0: usize,
+    y0: usize,
+    cb: &[u8; 64],
+    cr: &[u8; 64],
+) {
+    if x0 >= width || y0 >= height {
+        return;
+    }
+    let cols = (width - x0).min(8);
+    for r in 0..(height - y0).min(8) {
+        let start = (y0 + r) * 2 * width + 2 * x0;
+        let dst = &mut plane[start..start + 2 * cols];
+        for (c, pair) in dst.chunks_exact_mut(2).enumerate() {
+            pair[0] = cb[r * 8 + c];
+            pair[1] = cr[r * 8 + c];
+        }
+    }
+}
+
+/// The entropy-coded data of one picture (one interleaved scan, no restart markers).
+fn encode_scan(t: &ScanTables, frame: &Nv12<'_>, w: &mut BitWriter<'_>, recon: &mut Picture) {
+    let (width, height) = (frame.width as usize, frame.height as usize);
+    let (mcu_cols, mcu_rows) = (width.div_ceil(16), height.div_ceil(16));
+    let (mut dc_y, mut dc_cb, mut dc_cr) = (0i32, 0i32, 0i32);
+    let mut block: Block = [[0; 8]; 8];
+    let mut cr_block: Block = [[0; 8]; 8];
+    let mut px = [0u8; 64];
+    let mut cr_px = [0u8; 64];
+    for my in 0..mcu_rows {
+        for mx in 0..mcu_cols {
+            for (dy, dx) in [(0, 0), (0, 8), (8, 0), (8, 8)] {
+                let (x0, y0) = (mx * 16 + dx, my * 16 + dy);
+                load_luma(frame, x0, y0, &mut block);
+                code_block(
+                    &block,
+                    &t.luma_quant,
+                    &t.luma_dc,
+                    &t.luma_ac,
+                    &mut dc_y,
+                    w,
+                    &mut px,
+                );
+                store_luma(&mut recon.y, width, height, x0, y0, &px);
+            }
+            let (cx0, cy0) = (mx * 8, my * 8);
+            load_chroma(frame, cx0, cy0, &mut block, &mut cr_block);
+            let (cq, cdc, cac) = (&t.chroma_quant, &t.chroma_dc, &t.chroma_ac);
+            code_block(&block, cq, cdc, cac, &mut dc_cb, w, &mut px);
+            code_block(&cr_block, cq, cdc, cac, &mut dc_cr, w, &mut cr_px);
+            store_chroma(&mut recon.uv, width / 2, height / 2, cx0, cy0, &px, &cr_px);
+        }
+    }
+}
+
+impl VideoEngine for JpegEncoder {
+    /// Every picture is a complete JPEG in one `PackKind::I` pack. `opts` has nothing to
+    /// act on: every picture is a key picture, and SEI has no JPEG equivalent.
+    /// `EncodedPicture::qp` carries the quality factor.
+    fn encode(
+        &mut self,
+        frame: &Nv12<'_>,
+        _opts: &FrameOptions<'_>,
+        out: &mut [u8],
+    ) -> Result<EncodedPicture, CodecError> {
+        self.check_frame(frame)?;
+        let next = 1 - self.shown;
+        let mut w = BitWriter::new(out);
+        w.put_bytes(&self.header);
+        encode_scan(&self.tables, frame, &mut w, &mut self.recon[next]);
+        w.finish_segment();
+        w.put_bytes(&markers::EOI);
+        if w.overflowed() {
+            return Err(CodecError::OutputTooSmall {
+                needed_at_least: w.len(),
+            });
+        }
+        self.shown = next;
+        let pack = PackSpan {
+            kind: PackKind::I,
+            offset: 0,
+            len: w.len(),
+        };
+        Ok(EncodedPicture {
+            packs: [pack, pack],
+            pack_count: 1,
+            idr: true,
+            qp: self.quality,
+            bytes: w.len(),
+        })
+    }
+
+    /// Every JPEG picture stands alone already.
+    fn request_idr(&mut self) {}
+
+    fn reconstruction(&self) -> Nv12<'_> {
+        let shown = &self.recon[self.shown];
+        Nv12 {
+            width: self.width,
+            height: self.height,
+            y: &shown.y,
+            y_stride: self.width as usize,
+            uv: &shown.uv,
+            uv_stride: self.width as usize,
+        }
+    }
+}
