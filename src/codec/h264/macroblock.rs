@@ -17,7 +17,7 @@ use super::tables::{BLK_XY, CBP_TO_CODE, CHROMA_QP, LAMBDA, RASTER_TO_BLK, ZIGZA
 use super::transform::{forward4x4, hadamard2x2, hadamard4x4, inverse4x4};
 use crate::bitstream::writer::BitWriter;
 use crate::codec::frame::{Frame, Plane};
-use crate::codec::motion::{mvd_bits, satd, IntegerSearch};
+use crate::codec::motion::{mvd_bits, sad16x16, satd, IntegerSearch};
 
 /// Coefficient levels of one macroblock, in scan order.
 #[derive(Clone, Copy)]
@@ -619,14 +619,24 @@ impl PictureCoder<'_> {
     ) -> ((i32, i32), u32) {
         let lambda = self.lambda();
         let mut pred = [0u8; 256];
-        let cost_of = |mv: (i32, i32), pred: &mut [u8; 256]| {
-            reference.predict_luma(mbx * 16, mby * 16, mv, 16, pred);
-            satd(src, 16, pred, 16, 16, 16)
-                + lambda * (mvd_bits(mv.0 - mvp.0) + mvd_bits(mv.1 - mvp.1))
+        let in_limits = |mv: (i32, i32)| {
+            mv.0 >= limits[0].0 && mv.0 <= limits[0].1 && mv.1 >= limits[1].0 && mv.1 <= limits[1].1
         };
-        let mut best_cost = cost_of(best, &mut pred);
-        for step in [2, 1] {
+        let mut best_cost = 0;
+        // Half-sample step by SAD (cheap), quarter-sample step by SATD (what the
+        // transform sees).
+        for (step, use_satd) in [(2, false), (1, true)] {
+            let cost_of = |mv: (i32, i32), pred: &mut [u8; 256]| {
+                reference.predict_luma(mbx * 16, mby * 16, mv, 16, pred);
+                let distortion = if use_satd {
+                    satd(src, 16, pred, 16, 16, 16)
+                } else {
+                    sad16x16(src, 16, pred, 16)
+                };
+                distortion + lambda * (mvd_bits(mv.0 - mvp.0) + mvd_bits(mv.1 - mvp.1))
+            };
             let centre = best;
+            best_cost = cost_of(centre, &mut pred);
             for (dx, dy) in [
                 (-1, -1),
                 (0, -1),
@@ -638,11 +648,7 @@ impl PictureCoder<'_> {
                 (1, 1),
             ] {
                 let mv = (centre.0 + dx * step, centre.1 + dy * step);
-                if mv.0 < limits[0].0
-                    || mv.0 > limits[0].1
-                    || mv.1 < limits[1].0
-                    || mv.1 > limits[1].1
-                {
+                if !in_limits(mv) {
                     continue;
                 }
                 let c = cost_of(mv, &mut pred);
