@@ -9,3 +9,5 @@ pub mod out_buf;
 pub mod rbsp;
 pub mod reader;
 pub mod sei;
+pub mod params;
+pub mod config_record;
