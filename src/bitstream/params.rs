@@ -502,9 +502,9 @@ fn parse_st_rps(r: &mut BitReader<'_>, idx: u32, prev: &StRps) -> Result<StRps, 
         if delta_rps < 0 && use_delta[n_ref] {
             push0(delta_rps, &mut out)?;
         }
-        for j in 0..prev.n0 {
-            let d = prev.s0[j] + delta_rps;
-            if d < 0 && use_delta[j] {
+        for (&s0, &use_it) in prev.s0[..prev.n0].iter().zip(&use_delta) {
+            let d = s0 + delta_rps;
+            if d < 0 && use_it {
                 push0(d, &mut out)?;
             }
         }
