@@ -73,11 +73,12 @@ def test_example_writes_a_valid_h264_stream(mpy, tmp_path, vtest_800x480, source
 
 
 def test_wrong_uv_offset_is_detected(mpy, tmp_path, vtest_800x480, source_frames):
-    # A copy of example 2 that points the UV plane one 4 KiB page too far: the stream is
+    # A copy of example 2 that points the UV plane one 4 KiB page too early (still inside
+    # the frame's block): the stream is
     # still valid, so only the colour check can notice; it must.
     script = (EXAMPLES / "stream_venc_test.py").read_text(encoding="utf-8")
     broken = script.replace("frame_info.v_frame.width*frame_info.v_frame.height + 1024",
-                            "frame_info.v_frame.width*frame_info.v_frame.height + 1024 + 4096")
+                            "frame_info.v_frame.width*frame_info.v_frame.height + 1024 - 4096")
     assert broken != script
     (tmp_path / "broken_uv.py").write_text(broken, encoding="utf-8")
     EXAMPLE_FUNCS["broken_uv"] = "stream_venc_test"

@@ -99,15 +99,15 @@ CASES = {
     "getstream_nothing_to_wait_for": (READY + "attempt(enc.GetStream, 0, sd)", "OSError", "wait forever"),
     "release_stream_twice": (READY + "enc.SendFrame(0, frame)\nenc.GetStream(0, sd)\nenc.ReleaseStream(0, sd)\n"
                              "attempt(enc.ReleaseStream, 0, sd)", "OSError", "already released"),
-    "release_empty_stream": (READY + "attempt(enc.ReleaseStream, 0, sd)", "OSError", "pack_cnt"),
+    "release_empty_stream": (READY + "attempt(enc.ReleaseStream, 0, sd)", "ValueError", "pack_cnt"),
     "destroy_with_unreleased_stream": (READY + "enc.SendFrame(0, frame)\nenc.GetStream(0, sd)\n"
                                        "enc.Stop(0)\nattempt(enc.Destroy, 0)\nenc.ReleaseStream(0, sd)",
                                        "OSError", "ReleaseStream"),
     "chn_as_string": ("attempt(enc.Start, '0')", "TypeError", "chn must be an int"),
     "attr_not_chnattr": ("enc.SetOutBufs(1, 4, 320, 240)\nMediaManager.init()\nattempt(enc.Create, 1, None)",
                          "TypeError", "ChnAttrStr"),
-    "width_as_string": ("enc.SetOutBufs(1, 4, 320, 240)\nMediaManager.init()\nattr.pic_width = '320'\n"
-                        "attempt(enc.Create, 1, attr)", "TypeError", "pic_width"),
+    "width_as_string": ("enc.SetOutBufs(1, 4, 320, 240)\nMediaManager.init()\nbad = ChnAttrStr(96, 2, 320, 240)\n"
+                        "bad.pic_width = '320'\nattempt(enc.Create, 1, bad)", "TypeError", "pic_width"),
     "frame_info_wrong_type": (READY + "attempt(enc.SendFrame, 0, 12345)", "TypeError", "k_video_frame_info"),
     "width_zero": ("enc.SetOutBufs(1, 4, 320, 240)\nMediaManager.init()\n"
                    "attempt(enc.Create, 1, ChnAttrStr(96, 2, 0, 240))", "ValueError", "0x240"),

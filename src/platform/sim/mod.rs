@@ -12,6 +12,7 @@ use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
 use self::camera::VirtualCamera;
+use crate::codec::h264::H264Encoder;
 use crate::codec::{
     CodecError, FrameOptions, Nv12, PackSpan, StreamConfig, VideoEngine, MAX_PACKS_PER_PICTURE,
 };
@@ -101,11 +102,6 @@ fn codec_err(e: CodecError) -> VencError {
     }
 }
 
-// TEMPORARY until the H.264 engine lands.
-fn h264_engine(_cfg: &StreamConfig) -> Result<Engine, VencError> {
-    Err(venc_err!(ErrId::NotSupport, "H.264 engine pending"))
-}
-
 /// The software engines, by payload.
 pub fn new_engine(attr: &ChannelAttr) -> Result<Engine, VencError> {
     let cfg = StreamConfig {
@@ -118,7 +114,7 @@ pub fn new_engine(attr: &ChannelAttr) -> Result<Engine, VencError> {
         rate_control: attr.rate_control,
     };
     match attr.payload {
-        Payload::H264 => h264_engine(&cfg),
+        Payload::H264 => Ok(Box::new(H264Encoder::new(&cfg).map_err(codec_err)?)),
         Payload::H265 => Err(venc_err!(
             ErrId::NotSupport,
             "the H.265 engine is not available in this build yet"
