@@ -120,7 +120,10 @@ fn main() {
         width: w as u32,
         height: h as u32,
         profile,
-        gop_len: 30,
+        gop_len: std::env::var("GOP")
+            .ok()
+            .and_then(|g| g.parse().ok())
+            .unwrap_or(30),
         src_frame_rate: 30,
         dst_frame_rate: 30,
         rate_control: rc,

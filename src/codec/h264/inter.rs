@@ -28,16 +28,6 @@ pub struct RefPicture {
     taps_h: Vec<i16>,
 }
 
-#[inline]
-fn clip(v: i32) -> u8 {
-    v.clamp(0, 255) as u8
-}
-
-#[inline]
-fn six_tap(a: i32, b: i32, c: i32, d: i32, e: i32, f: i32) -> i32 {
-    a - 5 * b + 20 * c + 20 * d - 5 * e + f
-}
-
 impl RefPicture {
     pub fn try_new(width: usize, height: usize) -> Result<RefPicture, CodecError> {
         Ok(RefPicture {
@@ -54,43 +44,53 @@ impl RefPicture {
     }
 
     /// Recompute the half-sample planes from the (edge-extended) luma plane.
+    ///
+    /// Written as element-wise operations over whole rows (six shifted row slices for
+    /// the horizontal filter, six rows for the vertical ones) so the compiler
+    /// vectorises them.
     pub fn build_half_planes(&mut self) {
         let full = &self.frame.y;
         let stride = full.stride;
         let rows = full.height + 2 * full.pad;
         let src = full.data();
-        // Horizontal taps for every row, columns 2..stride-3 (the rest stays unused:
-        // motion vectors never reach it).
+        let n = stride - 5;
+        // Horizontal: b1 at x (between x and x+1) uses x-2..=x+3; computed for x in
+        // 2..stride-3 (the rest is never read: motion vectors are limited).
         for r in 0..rows {
             let row = &src[r * stride..(r + 1) * stride];
-            let taps = &mut self.taps_h[r * stride..(r + 1) * stride];
-            let out = &mut self.half_h.data_mut()[r * stride..(r + 1) * stride];
-            for x in 2..stride - 3 {
-                let t = six_tap(
-                    i32::from(row[x - 2]),
-                    i32::from(row[x - 1]),
-                    i32::from(row[x]),
-                    i32::from(row[x + 1]),
-                    i32::from(row[x + 2]),
-                    i32::from(row[x + 3]),
-                );
-                taps[x] = t as i16;
-                out[x] = clip((t + 16) >> 5);
+            let taps = &mut self.taps_h[r * stride + 2..r * stride + 2 + n];
+            let out = &mut self.half_h.data_mut()[r * stride + 2..r * stride + 2 + n];
+            let (s0, s1, s2) = (&row[0..n], &row[1..n + 1], &row[2..n + 2]);
+            let (s3, s4, s5) = (&row[3..n + 3], &row[4..n + 4], &row[5..n + 5]);
+            for i in 0..n {
+                let t = i16::from(s0[i]) + i16::from(s5[i])
+                    - 5 * (i16::from(s1[i]) + i16::from(s4[i]))
+                    + 20 * (i16::from(s2[i]) + i16::from(s3[i]));
+                taps[i] = t;
+                out[i] = ((t + 16) >> 5).clamp(0, 255) as u8;
             }
         }
         for r in 2..rows - 3 {
             let base = r * stride;
-            let (vout, cout) = (&mut self.half_v, &mut self.half_c);
-            let vrow = &mut vout.data_mut()[base..base + stride];
-            for x in 0..stride {
-                let at = |k: usize| i32::from(src[(r + k - 2) * stride + x]);
-                vrow[x] = clip((six_tap(at(0), at(1), at(2), at(3), at(4), at(5)) + 16) >> 5);
+            let line = |k: usize| &src[(r + k - 2) * stride..(r + k - 1) * stride];
+            let (l0, l1, l2, l3, l4, l5) = (line(0), line(1), line(2), line(3), line(4), line(5));
+            let vrow = &mut self.half_v.data_mut()[base..base + stride];
+            for i in 0..stride {
+                let t = i16::from(l0[i]) + i16::from(l5[i])
+                    - 5 * (i16::from(l1[i]) + i16::from(l4[i]))
+                    + 20 * (i16::from(l2[i]) + i16::from(l3[i]));
+                vrow[i] = ((t + 16) >> 5).clamp(0, 255) as u8;
             }
-            let crow = &mut cout.data_mut()[base..base + stride];
             let taps = &self.taps_h;
-            for x in 2..stride - 3 {
-                let at = |k: usize| i32::from(taps[(r + k - 2) * stride + x]);
-                crow[x] = clip((six_tap(at(0), at(1), at(2), at(3), at(4), at(5)) + 512) >> 10);
+            let tline = |k: usize| &taps[(r + k - 2) * stride..(r + k - 1) * stride];
+            let (t0, t1, t2, t3, t4, t5) =
+                (tline(0), tline(1), tline(2), tline(3), tline(4), tline(5));
+            let crow = &mut self.half_c.data_mut()[base..base + stride];
+            for i in 2..stride - 3 {
+                let t = i32::from(t0[i]) + i32::from(t5[i])
+                    - 5 * (i32::from(t1[i]) + i32::from(t4[i]))
+                    + 20 * (i32::from(t2[i]) + i32::from(t3[i]));
+                crow[i] = ((t + 512) >> 10).clamp(0, 255) as u8;
             }
         }
     }

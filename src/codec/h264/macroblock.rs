@@ -10,14 +10,16 @@ use super::inter::{mv_limits, predict_mv, RefPicture};
 use super::intra::{Edge4, EdgeN, CHROMA_DC, CHROMA_PLANE, I16_DC, I16_PLANE, I4_DC};
 use super::mbinfo::{MbInfo, MbKind};
 use super::quant::{
-    dequant4x4, dequant_chroma_dc, dequant_luma_dc, quant4x4, quant_dc, DEADZONE_INTER,
-    DEADZONE_INTRA,
+    dequant_chroma_dc, dequant_luma_dc, quant_dc, Quantiser, DEADZONE_INTER, DEADZONE_INTRA,
 };
 use super::tables::{BLK_XY, CBP_TO_CODE, CHROMA_QP, LAMBDA, RASTER_TO_BLK, ZIGZAG_4X4};
 use super::transform::{forward4x4, hadamard2x2, hadamard4x4, inverse4x4};
 use crate::bitstream::writer::BitWriter;
 use crate::codec::frame::{Frame, Plane};
 use crate::codec::motion::{mvd_bits, sad16x16, satd, IntegerSearch};
+
+/// Inter macroblocks whose SATD cost per sample is below this skip the intra search.
+const INTRA_GATE_PER_SAMPLE: u32 = 6;
 
 /// Coefficient levels of one macroblock, in scan order.
 #[derive(Clone, Copy)]
@@ -68,6 +70,8 @@ pub struct PictureCoder<'a> {
     pub qp: u8,
     pub max_vmv_quarter: i32,
     pub residual: &'a mut MbResidual,
+    pub luma_quant: Quantiser,
+    pub chroma_quant: Quantiser,
 }
 
 /// A fresh residual scratch, for the encoder to own.
@@ -315,7 +319,9 @@ impl PictureCoder<'_> {
         skip_dc: bool,
     ) {
         forward4x4(diff);
-        let nz = quant4x4(diff, self.qp, deadzone, skip_dc);
+        let nz = self
+            .luma_quant
+            .quant(diff, deadzone == DEADZONE_INTRA, skip_dc);
         let levels = &mut self.residual.luma[raster];
         for (k, &pos) in ZIGZAG_4X4.iter().enumerate() {
             levels[k] = diff[pos];
@@ -323,7 +329,7 @@ impl PictureCoder<'_> {
         if nz > 0 {
             self.residual.cbp_luma |= 1 << ((raster / 8) * 2 + (raster % 4) / 2);
         }
-        dequant4x4(diff, self.qp, skip_dc);
+        self.luma_quant.dequant(diff, skip_dc);
     }
 
     fn i16_edge(&self, mbx: usize, mby: usize) -> EdgeN<16> {
@@ -381,7 +387,7 @@ impl PictureCoder<'_> {
         dequant_luma_dc(&mut dc, self.qp);
         let mut any_ac = false;
         for (raster, c) in coefs.iter_mut().enumerate() {
-            let nz = quant4x4(c, self.qp, DEADZONE_INTRA, true);
+            let nz = self.luma_quant.quant(c, true, true);
             any_ac |= nz > 0;
             let levels = &mut self.residual.luma[raster];
             for (k, &pos) in ZIGZAG_4X4.iter().enumerate() {
@@ -391,7 +397,7 @@ impl PictureCoder<'_> {
         }
         self.residual.cbp_luma = if any_ac { 15 } else { 0 };
         for (raster, c) in coefs.iter_mut().enumerate() {
-            dequant4x4(c, self.qp, true);
+            self.luma_quant.dequant(c, true);
             c[0] = dc[raster];
             let (bx, by) = (raster % 4, raster / 4);
             Self::reconstruct4x4(
@@ -433,7 +439,7 @@ impl PictureCoder<'_> {
                 }
                 forward4x4(c);
                 dcs[p][b] = c[0];
-                quant4x4(c, qpc, deadzone, true);
+                self.chroma_quant.quant(c, intra, true);
                 let levels = &mut self.residual.chroma_ac[p][b];
                 for (k, &pos) in ZIGZAG_4X4.iter().enumerate() {
                     levels[k] = c[pos];
@@ -481,7 +487,7 @@ impl PictureCoder<'_> {
                 &mut self.recon.v
             };
             for (b, c) in coefs[p].iter_mut().enumerate() {
-                dequant4x4(c, qpc, true);
+                self.chroma_quant.dequant(c, true);
                 c[0] = dc[b];
                 let (bx, by) = (b % 2, b / 2);
                 Self::reconstruct4x4(
@@ -676,7 +682,7 @@ impl PictureCoder<'_> {
         let mut sv = [0u8; 64];
         self.load_source(mbx, mby, &mut sy, &mut su, &mut sv);
         let mb = mby * self.mb_width + mbx;
-        *self.residual = MbResidual::zero();
+        // No clearing of `residual`: every coding path writes all the fields it uses.
         let lambda = self.lambda();
 
         let mut decision = MbDecision {
@@ -761,9 +767,17 @@ impl PictureCoder<'_> {
         }
 
         // Intra candidates: always in I pictures, in P pictures only when inter is poor.
+        // A well-predicted inter macroblock (small SATD per sample) is not worth an
+        // intra search.
+        let inter_is_good = inter_cost < INTRA_GATE_PER_SAMPLE * 256 + 16 * lambda;
         let mut i16_pred = [0u8; 256];
-        let (i16_cost, i16_mode) = self.choose_i16(mbx, mby, &sy, &mut i16_pred);
-        let try_intra = inter_cost == u32::MAX || i16_cost + 4 * lambda < inter_cost;
+        let (i16_cost, i16_mode) = if inter_is_good {
+            (u32::MAX, I16_DC)
+        } else {
+            self.choose_i16(mbx, mby, &sy, &mut i16_pred)
+        };
+        let try_intra = inter_cost == u32::MAX
+            || (!inter_is_good && i16_cost.saturating_add(4 * lambda) < inter_cost);
         if try_intra {
             let mut modes = [I4_DC; 16];
             let i4_cost = self.code_intra4x4(mbx, mby, &sy, &mut modes) + 16 * lambda;
@@ -776,7 +790,6 @@ impl PictureCoder<'_> {
                 } else {
                     decision.kind = MbKind::Intra16x16;
                     decision.i16_mode = i16_mode;
-                    *self.residual = MbResidual::zero();
                     self.code_intra16(mbx, mby, &sy, &i16_pred);
                 }
             }
@@ -786,7 +799,6 @@ impl PictureCoder<'_> {
             decision.chroma_mode = self.choose_chroma_mode(mbx, mby, &su, &sv, &mut pu, &mut pv);
             self.code_chroma(mbx, mby, [&su, &sv], [&pu, &pv], true);
         } else if let Some(reference) = self.reference {
-            *self.residual = MbResidual::zero();
             self.code_inter_luma(mbx, mby, &sy, &inter_pred);
             reference.predict_chroma(mbx * 8, mby * 8, decision.mv, &mut pu, &mut pv);
             self.code_chroma(mbx, mby, [&su, &sv], [&pu, &pv], false);
@@ -852,7 +864,7 @@ impl PictureCoder<'_> {
                 c[i] = i32::from(sy[at]) - i32::from(pred[at]);
             }
             forward4x4(&mut c);
-            quant4x4(&mut c, self.qp, DEADZONE_INTER, false);
+            self.luma_quant.quant(&mut c, false, false);
             let mut scan = [0i32; 16];
             for (k, &pos) in ZIGZAG_4X4.iter().enumerate() {
                 scan[k] = c[pos];
@@ -876,7 +888,7 @@ impl PictureCoder<'_> {
                 }
                 forward4x4(&mut c);
                 *d = c[0];
-                quant4x4(&mut c, qpc, DEADZONE_INTER, true);
+                self.chroma_quant.quant(&mut c, false, true);
                 let mut scan = [0i32; 15];
                 for (k, &pos) in ZIGZAG_4X4[1..].iter().enumerate() {
                     scan[k] = c[pos];

@@ -26,10 +26,12 @@ use core::mem::size_of;
 use self::inter::RefPicture;
 use self::macroblock::{new_residual, MbResidual, PictureCoder};
 use self::mbinfo::MbInfo;
+use self::quant::Quantiser;
 use self::slice::{write_slice_header, SliceHeader};
 use self::sps_pps::{
     choose_level, write_pps, write_sps, LevelChoice, SpsParams, LOG2_MAX_FRAME_NUM_MINUS4,
 };
+use self::tables::CHROMA_QP;
 use super::frame::{try_zeroed, Frame};
 use super::ratecontrol::RateController;
 use super::{
@@ -259,6 +261,8 @@ impl H264Encoder {
             qp,
             max_vmv_quarter: self.level.max_vmv * 4,
             residual: &mut self.residual,
+            luma_quant: Quantiser::new(qp),
+            chroma_quant: Quantiser::new(CHROMA_QP[usize::from(qp)]),
         };
         coder.code_slice_data(&mut self.slice_bits, p_slice);
         self.slice_bits.put_trailing_bits();

@@ -1,6 +1,9 @@
 //! Quantisation (encoder side, deadzone rounding) and the standard's scaling
 //! (decoder side, 8.5.12.1), flat scaling matrices.
 
+// Loops over 16 coefficients index parallel tables.
+#![allow(clippy::needless_range_loop)]
+
 use super::tables::{DEQUANT_V, POS_CLASS, QUANT_MF};
 
 /// Largest level magnitude we emit: keeps every CAVLC level within the escape-free
@@ -21,24 +24,6 @@ fn quant_one(coef: i32, mf: i32, shift: u32, offset: i32) -> i32 {
     }
 }
 
-/// Quantise a transformed 4x4 block in place (raster order). `skip_dc` leaves
-/// position 0 alone (it is coded separately for Intra16x16 and chroma). Returns the
-/// number of non-zero levels.
-#[inline]
-pub fn quant4x4(block: &mut [i32; 16], qp: u8, deadzone: i32, skip_dc: bool) -> u32 {
-    let (q6, r6) = ((qp / 6) as u32, (qp % 6) as usize);
-    let shift = 15 + q6;
-    let offset = (deadzone << shift) >> 6;
-    let mut nz = 0;
-    let start = usize::from(skip_dc);
-    for i in start..16 {
-        let level = quant_one(block[i], QUANT_MF[r6][POS_CLASS[i]], shift, offset);
-        block[i] = level;
-        nz += u32::from(level != 0);
-    }
-    nz
-}
-
 /// Quantise Hadamard-transformed DC coefficients (luma 4x4 DC after the >>1, or chroma
 /// 2x2 DC): one more bit of shift than AC.
 #[inline]
@@ -54,14 +39,71 @@ pub fn quant_dc(dc: &mut [i32], qp: u8, deadzone: i32) -> u32 {
     nz
 }
 
-/// Scale AC levels back (8.5.12.1 with flat matrices: c * v << qp/6, exact for any qp).
-/// `skip_dc` leaves position 0 (already a scaled DC value) untouched.
-#[inline]
-pub fn dequant4x4(block: &mut [i32; 16], qp: u8, skip_dc: bool) {
-    let (q6, r6) = ((qp / 6) as u32, (qp % 6) as usize);
-    let start = usize::from(skip_dc);
-    for i in start..16 {
-        block[i] = (block[i] * DEQUANT_V[r6][POS_CLASS[i]]) << q6;
+/// Per-quantiser tables, built once per picture so the per-block loops are plain
+/// element-wise multiply/shift over 16 lanes.
+#[derive(Clone, Copy)]
+pub struct Quantiser {
+    mf: [i32; 16],
+    scale: [i32; 16],
+    shift: u32,
+    /// Rounding offsets for intra and inter blocks.
+    offset: [i32; 2],
+}
+
+impl Quantiser {
+    pub fn new(qp: u8) -> Quantiser {
+        let (q6, r6) = ((qp / 6) as u32, (qp % 6) as usize);
+        let shift = 15 + q6;
+        let mut mf = [0; 16];
+        let mut scale = [0; 16];
+        for i in 0..16 {
+            mf[i] = QUANT_MF[r6][POS_CLASS[i]];
+            scale[i] = DEQUANT_V[r6][POS_CLASS[i]] << q6;
+        }
+        Quantiser {
+            mf,
+            scale,
+            shift,
+            offset: [
+                (DEADZONE_INTRA << shift) >> 6,
+                (DEADZONE_INTER << shift) >> 6,
+            ],
+        }
+    }
+
+    /// Quantise a transformed 4x4 block (raster order) in place with deadzone rounding;
+    /// `skip_dc` leaves position 0 alone (coded separately for Intra16x16 and chroma).
+    /// Returns the count of
+    /// non-zero levels (excluding position 0 when `skip_dc`).
+    #[inline]
+    pub fn quant(&self, block: &mut [i32; 16], intra: bool, skip_dc: bool) -> u32 {
+        let dc = block[0];
+        let offset = self.offset[usize::from(!intra)];
+        let mut nz = 0;
+        for i in 0..16 {
+            let c = block[i];
+            let level = ((c.abs() * self.mf[i] + offset) >> self.shift).min(MAX_LEVEL);
+            block[i] = if c < 0 { -level } else { level };
+            nz += u32::from(level != 0);
+        }
+        if skip_dc {
+            nz -= u32::from(block[0] != 0);
+            block[0] = dc;
+        }
+        nz
+    }
+
+    /// Scale levels back (8.5.12.1 with flat matrices: c * v << qp/6, exact for any
+    /// qp); `skip_dc` leaves position 0 (an already scaled DC) untouched.
+    #[inline]
+    pub fn dequant(&self, block: &mut [i32; 16], skip_dc: bool) {
+        let dc = block[0];
+        for i in 0..16 {
+            block[i] *= self.scale[i];
+        }
+        if skip_dc {
+            block[0] = dc;
+        }
     }
 }
 
