@@ -102,7 +102,7 @@ fn dct_columns<const FIRST: bool>(b: &Block) -> Block {
 }
 
 /// Level-shifted samples (-128..=127) in, coefficients (x8) in natural order out.
-#[inline]
+#[inline(always)]
 pub fn forward_dct(samples: &Block) -> Block {
     let rows_done = dct_columns::<true>(&transpose(samples));
     dct_columns::<false>(&transpose(&rows_done))

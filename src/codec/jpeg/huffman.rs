@@ -50,31 +50,81 @@ fn category_and_bits(v: i32) -> (u32, u32) {
     (size, bits)
 }
 
+/// `ZIGZAG_BITS[row][m]`: the zigzag-order bits of the natural positions `8 * row + i`
+/// for each bit i set in `m`. Eight lookups turn a natural-order mask into a scan-order
+/// one, so the coefficients never have to be gathered into scan order.
+static ZIGZAG_BITS: [[u64; 256]; 8] = zigzag_bit_tables();
+
+const fn zigzag_bit_tables() -> [[u64; 256]; 8] {
+    let mut scan_position = [0u32; 64];
+    let mut k = 0;
+    while k < 64 {
+        scan_position[ZIGZAG[k] as usize] = k as u32;
+        k += 1;
+    }
+    let mut tables = [[0u64; 256]; 8];
+    let mut row = 0;
+    while row < 8 {
+        let mut m = 0;
+        while m < 256 {
+            let mut bits = 0u64;
+            let mut i = 0;
+            while i < 8 {
+                if m & (1 << i) != 0 {
+                    bits |= 1u64 << scan_position[row * 8 + i];
+                }
+                i += 1;
+            }
+            tables[row][m] = bits;
+            m += 1;
+        }
+        row += 1;
+    }
+    tables
+}
+
+/// Bit k of the result is set when the k-th coefficient in zigzag order is non-zero.
+/// The comparisons vectorise; each row's eight 0/1 bytes become one byte with a
+/// multiply (bit i of the top byte of `bytes * 0x0102040810204080` is byte i's low
+/// bit; the partial products never carry into it), then a table moves the bits.
+#[inline(always)]
+fn zigzag_nonzero_mask(coefs: &[i16; 64]) -> u64 {
+    let mut flags = [0u8; 64];
+    for (f, &v) in flags.iter_mut().zip(coefs) {
+        *f = (v != 0) as u8;
+    }
+    let mut mask = 0u64;
+    for (row, group) in flags.chunks_exact(8).enumerate() {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(group);
+        let natural = u64::from_le_bytes(bytes).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        mask |= ZIGZAG_BITS[row & 7][natural as usize & 255];
+    }
+    mask
+}
+
 /// Write one block: `coefs` are quantised coefficients in natural order; `prev_dc` is the
-/// component's DC predictor, updated here.
-#[inline]
+/// component's DC predictor, updated here. Returns false when all AC coefficients are
+/// zero (the caller can then take the flat-block shortcut).
+#[inline(always)]
 pub fn encode_block(
     w: &mut BitWriter<'_>,
     coefs: &[i16; 64],
     prev_dc: &mut i32,
     dc_table: &HuffmanCodes,
     ac_table: &HuffmanCodes,
-) {
+) -> bool {
     let dc = coefs[0] as i32;
     let (size, bits) = category_and_bits(dc - *prev_dc);
     *prev_dc = dc;
     dc_table.put(w, size as u8, bits, size);
 
-    // Gather in zigzag order and note which positions are non-zero, so the run lengths
-    // come from bit scans instead of a test per coefficient.
-    let mut scan = [0i16; 64];
-    let mut nonzero = 0u64;
-    for k in 1..64 {
-        let v = coefs[ZIGZAG[k] as usize];
-        scan[k] = v;
-        nonzero |= ((v != 0) as u64) << k;
+    // Run lengths come from bit scans over the non-zero mask, not a test per coefficient.
+    let mut nonzero = zigzag_nonzero_mask(coefs) & !1;
+    if nonzero == 0 {
+        ac_table.put(w, 0x00, 0, 0); // EOB
+        return false;
     }
-
     let mut last = 0u32; // scan position of the previous non-zero coefficient
     while nonzero != 0 {
         let k = nonzero.trailing_zeros();
@@ -84,13 +134,15 @@ pub fn encode_block(
             ac_table.put(w, 0xF0, 0, 0); // ZRL: sixteen zeros
             run -= 16;
         }
-        let (size, bits) = category_and_bits(scan[k as usize] as i32);
+        let value = coefs[ZIGZAG[k as usize & 63] as usize & 63];
+        let (size, bits) = category_and_bits(value as i32);
         ac_table.put(w, ((run << 4) | size) as u8, bits, size);
         last = k;
     }
     if last != 63 {
         ac_table.put(w, 0x00, 0, 0); // EOB
     }
+    true
 }
 
 #[cfg(test)]
@@ -115,6 +167,16 @@ mod tests {
         assert_eq!((t.codes[0x01], t.lengths[0x01]), (0b00, 2));
         assert_eq!((t.codes[0xF0], t.lengths[0xF0]), (0b111_1111_1001, 11)); // ZRL
         assert_eq!((t.codes[0xFA], t.lengths[0xFA]), (0xFFFE, 16));
+    }
+
+    #[test]
+    fn nonzero_mask_is_in_zigzag_order() {
+        for k in 0..64 {
+            let mut coefs = [0i16; 64];
+            coefs[ZIGZAG[k] as usize] = -1;
+            assert_eq!(zigzag_nonzero_mask(&coefs), 1u64 << k);
+        }
+        assert_eq!(zigzag_nonzero_mask(&[7i16; 64]), u64::MAX);
     }
 
     #[test]

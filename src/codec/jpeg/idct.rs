@@ -86,7 +86,7 @@ fn range_limit(x: i32) -> u8 {
 
 /// Dequantise `coefs` (natural order) with `quant` and inverse-transform them into 8x8
 /// samples, row-major.
-#[inline]
+#[inline(always)]
 pub fn inverse_dct(coefs: &[i16; 64], quant: &[u16; 64], pixels: &mut [u8; 64]) {
     let mut b = [[0i32; 8]; 8];
     for (i, row) in b.iter_mut().enumerate() {
@@ -104,6 +104,14 @@ pub fn inverse_dct(coefs: &[i16; 64], quant: &[u16; 64], pixels: &mut [u8; 64]) 
     }
 }
 
+/// `inverse_dct` of a block whose AC coefficients are all zero: libjpeg's passes reduce
+/// to DESCALE(DESCALE(dc << 13, 11) << 13, 18), i.e. ((dc << 2) + 16) >> 5, everywhere.
+#[inline(always)]
+pub fn inverse_dct_flat(dc: i16, dc_step: u16, pixels: &mut [u8; 64]) {
+    let column = (dc as i32 * dc_step as i32) << PASS1_BITS;
+    *pixels = [range_limit((column + 16) >> 5); 64];
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +125,22 @@ mod tests {
         inverse_dct(&coefs, &quant, &mut px);
         // DC 160 (orthonormal) -> mean 160 / 8 = 20 above the centre.
         assert!(px.iter().all(|&p| p == 148));
+    }
+
+    #[test]
+    fn flat_shortcut_matches_full_transform() {
+        for dc in -1100i16..=1100 {
+            for step in [1u16, 3, 16, 255] {
+                let mut coefs = [0i16; 64];
+                coefs[0] = dc;
+                let mut quant = [step; 64];
+                quant[1] = 7;
+                let (mut full, mut flat) = ([0u8; 64], [0u8; 64]);
+                inverse_dct(&coefs, &quant, &mut full);
+                inverse_dct_flat(dc, step, &mut flat);
+                assert_eq!(full, flat, "dc {dc} step {step}");
+            }
+        }
     }
 
     #[test]

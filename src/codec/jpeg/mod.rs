@@ -14,6 +14,7 @@
 //! and runs at roughly a quarter of libjpeg-turbo's speed. The codec itself is small.
 
 mod bitwriter;
+mod cpu;
 mod dct;
 mod huffman;
 mod idct;
@@ -27,7 +28,7 @@ use super::{CodecError, EncodedPicture, FrameOptions, Nv12, PackKind, PackSpan, 
 use bitwriter::BitWriter;
 use dct::{forward_dct, Block};
 use huffman::{encode_block, HuffmanCodes};
-use idct::inverse_dct;
+use idct::{inverse_dct, inverse_dct_flat};
 use quant::QuantTable;
 
 /// Smallest and largest width or height the engine accepts (the K230's JPEG limits).
@@ -64,6 +65,8 @@ pub struct JpegEncoder {
     /// picture is complete, so a failed encode leaves the shown one untouched.
     recon: [Picture; 2],
     shown: usize,
+    /// The CPU can run the AVX2 build of the scan (x86_64 only).
+    use_avx2: bool,
 }
 
 fn filled_vec(len: usize, value: u8) -> Result<Vec<u8>, CodecError> {
@@ -78,7 +81,8 @@ impl JpegEncoder {
     /// An encoder for `width` x `height` pictures (even, 16..=8192 each) at IJG quality
     /// `quality` (1..=99, clamped). All working memory is allocated here.
     pub fn new(width: u32, height: u32, quality: u8) -> Result<Self, CodecError> {
-        let dimension_ok = |d: u32| (MIN_DIMENSION..=MAX_DIMENSION).contains(&d) && d.is_multiple_of(2);
+        let dimension_ok =
+            |d: u32| (MIN_DIMENSION..=MAX_DIMENSION).contains(&d) && d.is_multiple_of(2);
         if !dimension_ok(width) || !dimension_ok(height) {
             return Err(CodecError::BadDimensions);
         }
@@ -119,6 +123,7 @@ impl JpegEncoder {
             header,
             recon: [picture()?, picture()?],
             shown: 0,
+            use_avx2: cpu::has_avx2(),
         })
     }
 
@@ -162,9 +167,9 @@ fn load_luma(frame: &Nv12<'_>, x0: usize, y0: usize, block: &mut Block) {
     if x0 + 8 <= w && y0 + 8 <= h {
         for (r, row) in block.iter_mut().enumerate() {
             let start = (y0 + r) * frame.y_stride + x0;
-            let src = &frame.y[start..start + 8];
-            for (dst, &s) in row.iter_mut().zip(src) {
-                *dst = s as i32 - 128;
+            let src: [u8; 8] = frame.y[start..start + 8].try_into().unwrap_or([128; 8]);
+            for c in 0..8 {
+                row[c] = src[c] as i32 - 128;
             }
         }
     } else {
@@ -184,7 +189,7 @@ fn load_chroma(frame: &Nv12<'_>, x0: usize, y0: usize, cb: &mut Block, cr: &mut 
     if x0 + 8 <= w && y0 + 8 <= h {
         for r in 0..8 {
             let start = (y0 + r) * frame.uv_stride + 2 * x0;
-            let src = &frame.uv[start..start + 16];
+            let src: [u8; 16] = frame.uv[start..start + 16].try_into().unwrap_or([128; 16]);
             for c in 0..8 {
                 cb[r][c] = src[2 * c] as i32 - 128;
                 cr[r][c] = src[2 * c + 1] as i32 - 128;
@@ -215,8 +220,11 @@ fn code_block(
 ) {
     let mut quantised = [0i16; 64];
     quant.quantise(&forward_dct(samples), &mut quantised);
-    encode_block(w, &quantised, prev_dc, dc_table, ac_table);
-    inverse_dct(&quantised, &quant.steps, pixels);
+    if encode_block(w, &quantised, prev_dc, dc_table, ac_table) {
+        inverse_dct(&quantised, &quant.steps, pixels);
+    } else {
+        inverse_dct_flat(quantised[0], quant.steps[0], pixels);
+    }
 }
 
 /// Copy the part of a decoded block that lies inside the picture into the luma plane.
@@ -259,6 +267,8 @@ fn store_chroma(
 }
 
 /// The entropy-coded data of one picture (one interleaved scan, no restart markers).
+/// Everything below is inlined into this, so each build of it below is self-contained.
+#[inline(always)]
 fn encode_scan(t: &ScanTables, frame: &Nv12<'_>, w: &mut BitWriter<'_>, recon: &mut Picture) {
     let (width, height) = (frame.width as usize, frame.height as usize);
     let (mcu_cols, mcu_rows) = (width.div_ceil(16), height.div_ceil(16));
@@ -293,6 +303,22 @@ fn encode_scan(t: &ScanTables, frame: &Nv12<'_>, w: &mut BitWriter<'_>, recon: &
     }
 }
 
+fn encode_scan_portable(
+    t: &ScanTables,
+    frame: &Nv12<'_>,
+    w: &mut BitWriter<'_>,
+    recon: &mut Picture,
+) {
+    encode_scan(t, frame, w, recon);
+}
+
+/// The same scan compiled for AVX2 (8 x 32-bit lanes, one instruction per multiply).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn encode_scan_avx2(t: &ScanTables, frame: &Nv12<'_>, w: &mut BitWriter<'_>, recon: &mut Picture) {
+    encode_scan(t, frame, w, recon);
+}
+
 impl VideoEngine for JpegEncoder {
     /// Every picture is a complete JPEG in one `PackKind::I` pack. `opts` has nothing to
     /// act on: every picture is a key picture, and SEI has no JPEG equivalent.
@@ -307,7 +333,17 @@ impl VideoEngine for JpegEncoder {
         let next = 1 - self.shown;
         let mut w = BitWriter::new(out);
         w.put_bytes(&self.header);
-        encode_scan(&self.tables, frame, &mut w, &mut self.recon[next]);
+        let recon = &mut self.recon[next];
+        #[cfg(target_arch = "x86_64")]
+        if self.use_avx2 {
+            // SAFETY: `use_avx2` is only true when `cpu::has_avx2()` found AVX2 on this
+            // CPU, enabled by the OS; that is the function's only requirement.
+            unsafe { encode_scan_avx2(&self.tables, frame, &mut w, recon) };
+        } else {
+            encode_scan_portable(&self.tables, frame, &mut w, recon);
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        encode_scan_portable(&self.tables, frame, &mut w, recon);
         w.finish_segment();
         w.put_bytes(&markers::EOI);
         if w.overflowed() {

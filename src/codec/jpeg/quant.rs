@@ -1,20 +1,21 @@
 //! Quantisation tables scaled by the IJG quality factor, and the quantiser itself.
 //!
-//! The quantiser multiplies by a fixed-point reciprocal instead of dividing; the
-//! reciprocal's error moves a rounding decision by at most 1/64 of a step, which changes
-//! nothing a viewer (or PSNR) can see.
+//! The quantiser multiplies by a fixed-point reciprocal instead of dividing. With the
+//! reciprocal rounded up, its excess is below 1/d for every dividend below 2^15, so the
+//! result equals libjpeg's integer division exactly (checked exhaustively in the tests).
 
 use super::dct::Block;
-
-/// Fraction bits of the reciprocals: |coefficient| < 2^15 and reciprocal <= 2^16, so the
-/// product stays below 2^31.
-const RECIPROCAL_BITS: u32 = 19;
 
 pub struct QuantTable {
     /// Quantiser step per coefficient, natural order, 1..=255 (baseline).
     pub steps: [u16; 64],
-    /// round(2^19 / (8 * step)): the forward DCT's output is 8x the orthonormal one.
-    reciprocals: [u32; 64],
+    /// Per coefficient, with d = 8 * step (the forward DCT's output is 8x the
+    /// orthonormal one) and s chosen so that r = 2^(16+s) / d lies in [2^15, 2^16):
+    /// the half-step rounding bias d/2, the reciprocal r and the post-scale 2^(16-s).
+    /// Everything is 16-bit so the quantiser maps onto 16x16 -> high-16 multiplies.
+    bias: [u16; 64],
+    reciprocal: [u16; 64],
+    post_scale: [u16; 64],
 }
 
 /// libjpeg's `jpeg_quality_scaling`: percentage by which to scale the Annex K tables.
@@ -32,28 +33,44 @@ impl QuantTable {
     /// baseline range 1..=255.
     pub fn scaled(base: &[u8; 64], quality: u8) -> Self {
         let scale = quality_scale(quality);
-        let mut steps = [0u16; 64];
-        let mut reciprocals = [0u32; 64];
+        let mut table = QuantTable {
+            steps: [0; 64],
+            bias: [0; 64],
+            reciprocal: [0; 64],
+            post_scale: [0; 64],
+        };
         for i in 0..64 {
             let step = ((base[i] as u32 * scale + 50) / 100).clamp(1, 255);
-            steps[i] = step as u16;
-            let divisor = 8 * step;
-            reciprocals[i] = ((1 << RECIPROCAL_BITS) + divisor / 2) / divisor;
+            let divisor = 8 * step; // 8..=2040
+                                    // Smallest s with 2^(16+s) / divisor < 2^16, i.e. 2^s < divisor.
+            let s = 32 - (divisor - 1).leading_zeros() - 1; // ceil(log2(d)) - 1, 2..=10
+            table.steps[i] = step as u16;
+            table.bias[i] = (divisor / 2) as u16;
+            table.reciprocal[i] = (1u32 << (16 + s)).div_ceil(divisor) as u16;
+            table.post_scale[i] = (1u32 << (16 - s)) as u16;
         }
-        QuantTable { steps, reciprocals }
+        table
     }
 
-    /// Quantise coefficients (natural order, x8 scale) with rounding to nearest, ties away
-    /// from zero like libjpeg. Lane-wise, so it vectorises.
-    #[inline]
+    /// Quantise coefficients (natural order, x8 scale, |c| < 2^15) with rounding half
+    /// away from zero like libjpeg: q = floor((|c| + d/2) * r / 2^16 * 2^(16-s) / 2^16).
+    /// Lane-wise 16-bit arithmetic, so it vectorises (pmulhuw on x86, vmulhu on RVV).
+    #[inline(always)]
     pub fn quantise(&self, coefs: &Block, out: &mut [i16; 64]) {
-        for i in 0..64 {
-            let c = coefs[i / 8][i % 8];
-            let sign = c >> 31;
-            let magnitude = ((c ^ sign) - sign) as u32;
-            let q = ((magnitude * self.reciprocals[i] + (1 << (RECIPROCAL_BITS - 1)))
-                >> RECIPROCAL_BITS) as i32;
-            out[i] = ((q ^ sign) - sign) as i16;
+        for (r, row) in coefs.iter().enumerate() {
+            let at = r * 8;
+            let bias: &[u16; 8] = self.bias[at..at + 8].try_into().unwrap_or(&[0; 8]);
+            let reciprocal: &[u16; 8] = self.reciprocal[at..at + 8].try_into().unwrap_or(&[0; 8]);
+            let post_scale: &[u16; 8] = self.post_scale[at..at + 8].try_into().unwrap_or(&[0; 8]);
+            for c in 0..8 {
+                let v = row[c] as i16;
+                let sign = v >> 15;
+                let magnitude = ((v ^ sign) - sign) as u16;
+                let biased = magnitude.wrapping_add(bias[c]);
+                let scaled = ((biased as u32 * reciprocal[c] as u32) >> 16) as u16;
+                let q = ((scaled as u32 * post_scale[c] as u32) >> 16) as i16;
+                out[at + c] = (q ^ sign) - sign;
+            }
         }
     }
 }
@@ -72,17 +89,19 @@ mod tests {
     }
 
     #[test]
-    fn quantiser_rounds_like_division() {
-        let t = QuantTable::scaled(&LUMA_QUANT, 75);
-        for c in -16384i32..=16384 {
-            let mut coefs = [[0i32; 8]; 8];
-            coefs[0][5] = c;
-            coefs[7][7] = c;
-            let mut out = [0i16; 64];
-            t.quantise(&coefs, &mut out);
-            for i in [5, 63] {
-                let exact = c as f64 / (8.0 * t.steps[i] as f64);
-                assert!((out[i] as f64 - exact).abs() <= 0.5 + 1.0 / 64.0, "{c} {i}");
+    fn quantiser_equals_libjpeg_division_for_every_step() {
+        // Quality 50 leaves the base table as it is, so this covers steps 1..=255.
+        for step in 1..=255u8 {
+            let t = QuantTable::scaled(&[step; 64], 50);
+            assert_eq!(t.steps[9], step as u16);
+            let d = 8 * step as i32;
+            for c in -8400i32..=8400 {
+                let mut coefs = [[0i32; 8]; 8];
+                coefs[1][1] = c;
+                let mut out = [0i16; 64];
+                t.quantise(&coefs, &mut out);
+                let want = (c.abs() + d / 2) / d * c.signum();
+                assert_eq!(out[9] as i32, want, "step {step} c {c}");
             }
         }
     }
