@@ -15,13 +15,18 @@ use canmv_vencoder::codec::{FrameOptions, Nv12, Profile, RateControl, StreamConf
 #[allow(dead_code)]
 mod h264_common;
 
-fn read_y4m(path: &str) -> (usize, usize, Vec<Vec<u8>>) {
+fn read_y4m(path: &str) -> (usize, usize, u32, Vec<Vec<u8>>) {
     let data = std::fs::read(path).expect("read y4m");
     let header_end = data.iter().position(|&b| b == b'\n').expect("y4m header");
     let header = std::str::from_utf8(&data[..header_end]).expect("y4m header text");
     let mut w = 0;
     let mut h = 0;
+    let mut fps = 30;
     for tok in header.split(' ') {
+        if let Some((n, d)) = tok.strip_prefix('F').and_then(|v| v.split_once(':')) {
+            let (n, d): (u32, u32) = (n.parse().unwrap(), d.parse().unwrap());
+            fps = (n / d.max(1)).max(1);
+        }
         if let Some(v) = tok.strip_prefix('W') {
             w = v.parse().unwrap();
         }
@@ -41,7 +46,7 @@ fn read_y4m(path: &str) -> (usize, usize, Vec<Vec<u8>>) {
         frames.push(data[pos..pos + size].to_vec());
         pos += size;
     }
-    (w, h, frames)
+    (w, h, fps, frames)
 }
 
 fn write_scene_y4m(path: &str, w: usize, h: usize, n: usize) {
@@ -85,7 +90,7 @@ fn main() {
             }
             p
         });
-    let (w, h, planar) = read_y4m(&path);
+    let (w, h, fps, planar) = read_y4m(&path);
     let frames: usize = args
         .get(1)
         .and_then(|v| v.parse().ok())
@@ -96,8 +101,9 @@ fn main() {
             bitrate_kbps: s[4..].parse().unwrap(),
         },
         Some(s) => {
-            let qp = s.parse().unwrap();
-            RateControl::FixQp { i_qp: qp, p_qp: qp }
+            // "P" or "I/P".
+            let (i, p) = s.split_once('/').unwrap_or((s, s));
+            RateControl::FixQp { i_qp: i.parse().unwrap(), p_qp: p.parse().unwrap() }
         }
         None => RateControl::Cbr { bitrate_kbps: 4000 },
     };
@@ -124,8 +130,8 @@ fn main() {
             .ok()
             .and_then(|g| g.parse().ok())
             .unwrap_or(30),
-        src_frame_rate: 30,
-        dst_frame_rate: 30,
+        src_frame_rate: fps,
+        dst_frame_rate: fps,
         rate_control: rc,
     };
     let mut enc = H264Encoder::new(&cfg).expect("encoder");
@@ -151,7 +157,7 @@ fn main() {
         psnr_sum += psnr(&enc.reconstruction().y[..w * h], &planar[i][..w * h]);
     }
     std::fs::write("/tmp/h264bench-out.264", &stream).unwrap();
-    let kbps = stream.len() as f64 * 8.0 * 30.0 / frames as f64 / 1000.0;
+    let kbps = stream.len() as f64 * 8.0 * fps as f64 / frames as f64 / 1000.0;
     println!(
         "{w}x{h} {frames} frames {rc:?}: {:.1} fps, {kbps:.0} kbps, Y-PSNR {:.2} dB (stream: /tmp/h264bench-out.264)",
         frames as f64 / coding,
