@@ -244,6 +244,83 @@ static mp_obj_t vencoder_release_stream(mp_obj_t chn, mp_obj_t stream) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(vencoder_release_stream_obj, vencoder_release_stream);
 
+// send_user_data(chn, data, uuid or None)
+static mp_obj_t vencoder_send_user_data(mp_obj_t chn, mp_obj_t data, mp_obj_t uuid) {
+    mp_buffer_info_t d, u = {.buf = NULL, .len = 0};
+    mp_get_buffer_raise(data, &d, MP_BUFFER_READ);
+    if (uuid != mp_const_none) {
+        mp_get_buffer_raise(uuid, &u, MP_BUFFER_READ);
+        if (u.len != 16) {
+            mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("uuid must be 16 bytes, not %d"), (int)u.len);
+        }
+    }
+    VencStatus st;
+    venc_send_user_data(chn_arg(chn), u.buf, d.buf, d.len, &st);
+    venc_glue_check(&st);
+    return MP_OBJ_NEW_SMALL_INT(0);
+}
+static MP_DEFINE_CONST_FUN_OBJ_3(vencoder_send_user_data_obj, vencoder_send_user_data);
+
+// nal_units(buf, payload_type) -> [(offset, size, nal_type, name), ...]
+static mp_obj_t vencoder_nal_units(mp_obj_t buf_obj, mp_obj_t payload_type) {
+    mp_buffer_info_t buf;
+    mp_get_buffer_raise(buf_obj, &buf, MP_BUFFER_READ);
+    uint32_t pt = (uint32_t)venc_glue_int(payload_type, "payload_type");
+    mp_obj_t list = mp_obj_new_list(0, NULL);
+    size_t cursor = 0;
+    VencNalInfo nal;
+    VencStatus st;
+    while (venc_nal_next(buf.buf, buf.len, pt, &cursor, &nal, &st) == 1) {
+        size_t name_len;
+        const uint8_t *name = venc_nal_type_name(pt, nal.nal_type, &name_len);
+        mp_obj_t item[4] = {
+            mp_obj_new_int_from_uint(nal.offset), mp_obj_new_int_from_uint(nal.size),
+            MP_OBJ_NEW_SMALL_INT(nal.nal_type), mp_obj_new_str((const char *)name, name_len),
+        };
+        mp_obj_list_append(list, mp_obj_new_tuple(4, item));
+    }
+    venc_glue_check(&st);
+    return list;
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(vencoder_nal_units_obj, vencoder_nal_units);
+
+// sei_messages(nal, payload_type) -> [(payload_type, payload bytes), ...]
+static mp_obj_t vencoder_sei_messages(mp_obj_t nal_obj, mp_obj_t payload_type) {
+    mp_buffer_info_t nal;
+    mp_get_buffer_raise(nal_obj, &nal, MP_BUFFER_READ);
+    uint32_t pt = (uint32_t)venc_glue_int(payload_type, "payload_type");
+    // The unescaped payload is never longer than the NAL unit.
+    byte *scratch = m_new(byte, nal.len + 1);
+    VencSeiMsg msgs[16];
+    size_t count;
+    VencStatus st;
+    venc_sei_messages(nal.buf, nal.len, pt, scratch, nal.len + 1, msgs, MP_ARRAY_SIZE(msgs), &count, &st);
+    if (st.exc == VENC_EXC_NONE && count > MP_ARRAY_SIZE(msgs)) {
+        // Rare: more messages than the stack array holds; list them all on a second pass.
+        VencSeiMsg *all = m_new(VencSeiMsg, count);
+        venc_sei_messages(nal.buf, nal.len, pt, scratch, nal.len + 1, all, count, &count, &st);
+        mp_obj_t list = mp_obj_new_list(0, NULL);
+        for (size_t i = 0; i < count; i++) {
+            mp_obj_t item[2] = {mp_obj_new_int_from_uint(all[i].payload_type),
+                                mp_obj_new_bytes(scratch + all[i].offset, all[i].size)};
+            mp_obj_list_append(list, mp_obj_new_tuple(2, item));
+        }
+        m_del(VencSeiMsg, all, count);
+        m_del(byte, scratch, nal.len + 1);
+        return list;
+    }
+    mp_obj_t list = mp_obj_new_list(0, NULL);
+    for (size_t i = 0; st.exc == VENC_EXC_NONE && i < count; i++) {
+        mp_obj_t item[2] = {mp_obj_new_int_from_uint(msgs[i].payload_type),
+                            mp_obj_new_bytes(scratch + msgs[i].offset, msgs[i].size)};
+        mp_obj_list_append(list, mp_obj_new_tuple(2, item));
+    }
+    m_del(byte, scratch, nal.len + 1);
+    venc_glue_check(&st);
+    return list;
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(vencoder_sei_messages_obj, vencoder_sei_messages);
+
 static const mp_rom_map_elem_t vencoder_globals_table[] = {
     {MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR__vencoder)},
     {MP_ROM_QSTR(MP_QSTR_set_out_bufs), MP_ROM_PTR(&vencoder_set_out_bufs_obj)},
@@ -255,6 +332,9 @@ static const mp_rom_map_elem_t vencoder_globals_table[] = {
     {MP_ROM_QSTR(MP_QSTR_send_frame), MP_ROM_PTR(&vencoder_send_frame_obj)},
     {MP_ROM_QSTR(MP_QSTR_get_stream), MP_ROM_PTR(&vencoder_get_stream_obj)},
     {MP_ROM_QSTR(MP_QSTR_release_stream), MP_ROM_PTR(&vencoder_release_stream_obj)},
+    {MP_ROM_QSTR(MP_QSTR_send_user_data), MP_ROM_PTR(&vencoder_send_user_data_obj)},
+    {MP_ROM_QSTR(MP_QSTR_nal_units), MP_ROM_PTR(&vencoder_nal_units_obj)},
+    {MP_ROM_QSTR(MP_QSTR_sei_messages), MP_ROM_PTR(&vencoder_sei_messages_obj)},
     {MP_ROM_QSTR(MP_QSTR_FRAME_INFO_SIZE), MP_ROM_INT(sizeof(KVideoFrameInfo))},
 };
 static MP_DEFINE_CONST_DICT(vencoder_globals, vencoder_globals_table);

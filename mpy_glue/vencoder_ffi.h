@@ -106,6 +106,27 @@ typedef struct {
   VencPackOut packs[12];
 } VencStreamOut;
 
+typedef struct {
+  /**
+   * Offset of the NAL header in the buffer (after the start code).
+   */
+  size_t offset;
+  /**
+   * Bytes of the NAL unit (header included, start code and trailing zeros not).
+   */
+  size_t size;
+  uint32_t nal_type;
+} VencNalInfo;
+
+typedef struct {
+  uint32_t payload_type;
+  /**
+   * Offset and size of the payload in the scratch buffer.
+   */
+  size_t offset;
+  size_t size;
+} VencSeiMsg;
+
 #if defined(VENC_HOST_RUNTIME)
 /**
  * What `sensor.snapshot()` returns, for the glue to wrap in an image object.
@@ -173,6 +194,59 @@ int32_t venc_release_stream(int64_t chn,
                             const uint64_t *phys_addrs,
                             uint32_t pack_cnt,
                             VencStatus *status);
+
+/**
+ * Queue `data` as a `user_data_unregistered` SEI for the next picture of `chn`.
+ * `uuid` is NULL (canmv-vencoder's default) or 16 bytes.
+ *
+ * # Safety
+ * `uuid` is NULL or points to 16 readable bytes; `data` to `len` readable bytes.
+ */
+int32_t venc_send_user_data(int64_t chn,
+                            const uint8_t *uuid,
+                            const uint8_t *data,
+                            size_t len,
+                            VencStatus *status);
+
+/**
+ * The next NAL unit at or after `*cursor` of an Annex B buffer; advances the cursor.
+ * Returns 1 with `out` filled, 0 at the end, or an error (unknown codec).
+ *
+ * # Safety
+ * `buf` points to `len` readable bytes; `cursor` and `out` are valid for writing.
+ */
+int32_t venc_nal_next(const uint8_t *buf,
+                      size_t len,
+                      uint32_t payload_type,
+                      size_t *cursor,
+                      VencNalInfo *out,
+                      VencStatus *status);
+
+/**
+ * The standard's name of a NAL unit type (static, not NUL-terminated).
+ *
+ * # Safety
+ * `name_len` is valid for writing.
+ */
+const uint8_t *venc_nal_type_name(uint32_t payload_type, uint32_t nal_type, size_t *name_len);
+
+/**
+ * Unescape the SEI NAL unit `nal` into `scratch` (at least `nal_len` bytes) and list
+ * its messages into `msgs` (up to `max_msgs`); `*count` says how many there are in all.
+ *
+ * # Safety
+ * `nal` points to `nal_len` readable bytes, `scratch` to `scratch_len` writable bytes,
+ * `msgs` to `max_msgs` writable entries; `count` is valid for writing.
+ */
+int32_t venc_sei_messages(const uint8_t *nal,
+                          size_t nal_len,
+                          uint32_t payload_type,
+                          uint8_t *scratch,
+                          size_t scratch_len,
+                          VencSeiMsg *msgs,
+                          size_t max_msgs,
+                          size_t *count,
+                          VencStatus *status);
 
 #if defined(VENC_HOST_RUNTIME)
 int32_t vsim_media_init(VencStatus *status);

@@ -421,7 +421,7 @@ fn media_deinit_needs_destroyed_channels_and_frees_every_pool() {
 fn user_sei_rides_with_the_next_picture_only() {
     let mut d = ready_system(30, 4);
     let (frame, _, _) = snapshot_frame(&mut d);
-    d.queue_sei(0, b"TAG").unwrap();
+    d.send_user_data(0, &[7; 16], b"TAG").unwrap();
     for expect_tag in [true, false] {
         d.send_frame(0, &frame, 0).unwrap();
         let mut packs = StreamPacks::default();

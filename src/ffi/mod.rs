@@ -4,6 +4,7 @@
 //! (another thread of the unix port inside the module) fails with `Busy` instead of
 //! spinning.
 
+pub mod bitstream;
 pub mod frame_info;
 #[cfg(feature = "host")]
 pub mod host;

@@ -7,6 +7,7 @@ pub mod sim;
 
 pub use error::{ErrId, VencError};
 
+use crate::bitstream::sei::SeiMessage;
 use crate::codec::{PackKind, Profile, RateControl};
 
 /// Encoder channels of the VENC device.
@@ -135,8 +136,8 @@ pub trait VencPlatform {
     ) -> Result<(), VencError>;
     fn release_stream(&mut self, chn: usize, packs: &StreamPacks) -> Result<(), VencError>;
     fn request_idr(&mut self, chn: usize) -> Result<(), VencError>;
-    /// Attach serialised SEI messages to the next picture the channel encodes.
-    fn queue_sei(&mut self, chn: usize, sei_rbsp: &[u8]) -> Result<(), VencError>;
+    /// Attach an SEI message to the next picture the channel encodes (several may queue).
+    fn queue_sei(&mut self, chn: usize, msg: &SeiMessage<'_>) -> Result<(), VencError>;
     fn sys_bind(&mut self, src: MppChn, dst: MppChn) -> Result<(), VencError>;
     fn sys_unbind(&mut self, src: MppChn, dst: MppChn) -> Result<(), VencError>;
 }

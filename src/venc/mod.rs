@@ -5,6 +5,7 @@
 //! (Start) → `Started` → (Stop) → `Created` → (Destroy) → `Idle` with its pool kept
 //! until `MediaManager.deinit()`, as on the board.
 
+use crate::bitstream::sei::SeiMessage;
 use crate::codec::{Profile, RateControl};
 use crate::platform::{
     ChannelAttr, ErrId, FrameDesc, Payload, StreamPacks, VencError, VencPlatform, CHANNELS,
@@ -23,6 +24,15 @@ pub const RC_CBR: u32 = 1;
 pub const RC_VBR: u32 = 2;
 pub const RC_FIXQP: u32 = 3;
 pub const RC_MJPEG_FIXQP: u32 = 4;
+
+/// Most user-data bytes one SEI message carries (the UUID not counted).
+pub const MAX_USER_DATA: usize = 64 * 1024;
+
+/// The UUID `Encoder.SendUserData` uses when the script names none
+/// (db415f76-e711-43b8-8f8e-54b227b9d19f, canmv-vencoder's own).
+pub const DEFAULT_USER_DATA_UUID: [u8; 16] = [
+    0xdb, 0x41, 0x5f, 0x76, 0xe7, 0x11, 0x43, 0xb8, 0x8f, 0x8e, 0x54, 0xb2, 0x27, 0xb9, 0xd1, 0x9f,
+];
 
 /// Largest picture of the H.264/H.265 engines in macroblocks (4096x2304, level 5.1).
 const MAX_FRAME_MBS: u32 = 36864;
@@ -401,10 +411,25 @@ impl<P: VencPlatform> Driver<P> {
         self.platform.request_idr(chn)
     }
 
-    pub fn queue_sei(&mut self, chn: i64, sei_rbsp: &[u8]) -> Result<(), VencError> {
+    /// Carry `data` as a `user_data_unregistered` SEI in the next picture of `chn`.
+    pub fn send_user_data(
+        &mut self,
+        chn: i64,
+        uuid: &[u8; 16],
+        data: &[u8],
+    ) -> Result<(), VencError> {
         let chn = check_chn(chn)?;
         self.require_created(chn)?;
-        self.platform.queue_sei(chn, sei_rbsp)
+        if data.len() > MAX_USER_DATA {
+            return Err(venc_err!(
+                ErrId::IllegalParam,
+                "user data is {} bytes; at most {} fit one picture",
+                data.len(),
+                MAX_USER_DATA
+            ));
+        }
+        self.platform
+            .queue_sei(chn, &SeiMessage::user_data_unregistered(uuid, data))
     }
 
     /// For `MediaManager.deinit()`: every channel must be destroyed; their pools go.

@@ -109,6 +109,46 @@ class Encoder:
     def RequestIDR(self, chn):
         return _vencoder.request_idr(chn)
 
+    # Carry `data` (up to 64 KiB) in the next picture of the channel, as a
+    # user_data_unregistered SEI message tagged with `uuid` (16 bytes; default
+    # VENC_USER_DATA_UUID). It arrives in the GetStream of that very picture, so an event
+    # stays locked to its frame. Call it before the SendFrame (or, with a bound sensor,
+    # the GetStream) of that picture; several calls add several messages.
+    def SendUserData(self, chn, data, uuid=None):
+        return _vencoder.send_user_data(chn, data, uuid)
+
+
+# canmv-vencoder's UUID for user data (db415f76-e711-43b8-8f8e-54b227b9d19f).
+VENC_USER_DATA_UUID = b"\xdbA_v\xe7\x11C\xb8\x8f\x8eT\xb2'\xb9\xd1\x9f"
+SEI_USER_DATA_UNREGISTERED = 5
+
+
+# The NAL units of an Annex B buffer (a pack, a GetStream's packs joined, a file):
+# [(offset, size, nal_type, name)], offset/size of the NAL unit without start code.
+def ParseNalUnits(buf, payload_type=K_PT_H264):
+    return _vencoder.nal_units(buf, payload_type)
+
+
+# The sei_message()s of one SEI NAL unit: [(payload_type, payload bytes)].
+def ParseSeiMessages(nal, payload_type=K_PT_H264):
+    return _vencoder.sei_messages(nal, payload_type)
+
+
+# Every user_data_unregistered message in an Annex B buffer: [(uuid, data)], in stream
+# order; `uuid` filters to one UUID (e.g. VENC_USER_DATA_UUID).
+def ParseUserData(buf, payload_type=K_PT_H264, uuid=None):
+    sei_types = (6,) if payload_type == K_PT_H264 else (39, 40)
+    found = []
+    view = memoryview(buf)
+    for offset, size, nal_type, _ in _vencoder.nal_units(buf, payload_type):
+        if nal_type not in sei_types:
+            continue
+        for ptype, payload in _vencoder.sei_messages(view[offset:offset + size], payload_type):
+            if ptype == SEI_USER_DATA_UNREGISTERED and len(payload) >= 16:
+                if uuid is None or payload[:16] == uuid:
+                    found.append((payload[:16], payload[16:]))
+    return found
+
 
 _U32 = uctypes.UINT32
 _U64 = uctypes.UINT64

@@ -12,6 +12,7 @@ use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
 use self::camera::VirtualCamera;
+use crate::bitstream::sei::{write_sei_rbsp, SeiMessage};
 use crate::codec::h264::H264Encoder;
 use crate::codec::{
     CodecError, FrameOptions, Nv12, PackSpan, StreamConfig, VideoEngine, MAX_PACKS_PER_PICTURE,
@@ -25,8 +26,9 @@ use crate::venc_err;
 
 /// Sensors the simulator offers (CanMV boards have up to three).
 pub const SENSORS: usize = 3;
-/// Most SEI bytes that can wait for one picture.
-pub const SEI_QUEUE_CAP: usize = 64 * 1024 + 256;
+/// Most SEI bytes that can wait for one picture: one largest user-data message and its
+/// UUID and headers, or several smaller ones.
+pub const SEI_QUEUE_CAP: usize = 64 * 1024 + 1024;
 
 pub type Engine = Box<dyn VideoEngine + Send>;
 /// Makes the engine of a channel being created.
@@ -557,19 +559,24 @@ impl VencPlatform for SimPlatform {
         Ok(())
     }
 
-    fn queue_sei(&mut self, chn: usize, sei_rbsp: &[u8]) -> Result<(), VencError> {
+    fn queue_sei(&mut self, chn: usize, msg: &SeiMessage<'_>) -> Result<(), VencError> {
         let ch = self.channel(chn)?;
         if ch.engine.is_none() {
             return Err(venc_err!(ErrId::Unexist, "channel {} is not created", chn));
         }
-        if ch.sei.len() + sei_rbsp.len() > SEI_QUEUE_CAP {
+        let start = ch.sei.len();
+        if start + msg.rbsp_len() > SEI_QUEUE_CAP {
             return Err(venc_err!(
                 ErrId::BufFull,
-                "more than {} bytes of SEI wait for the next picture",
+                "{} bytes of SEI already wait for the next picture; at most {} fit",
+                start,
                 SEI_QUEUE_CAP
             ));
         }
-        ch.sei.extend_from_slice(sei_rbsp);
+        // Within the capacity reserved at Create: no allocation.
+        ch.sei.resize(start + msg.rbsp_len(), 0);
+        write_sei_rbsp(core::slice::from_ref(msg), &mut ch.sei[start..])
+            .map_err(|_| venc_err!(ErrId::NoBuf, "SEI message does not fit its own size"))?;
         Ok(())
     }
 
