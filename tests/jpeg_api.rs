@@ -19,8 +19,11 @@ const ANNEX_K_LUMA: [u32; 64] = [
     92, 49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
 ];
 
-/// (marker, segment body) pairs up to SOS, then the entropy-coded data and what follows.
-fn split_markers(jpeg: &[u8]) -> (Vec<(u8, Vec<u8>)>, Vec<u8>, Vec<u8>) {
+/// A marker segment: marker byte and body (without the length field).
+type Segment = (u8, Vec<u8>);
+
+/// The segments up to SOS, then the entropy-coded data and what follows.
+fn split_markers(jpeg: &[u8]) -> (Vec<Segment>, Vec<u8>, Vec<u8>) {
     assert_eq!(&jpeg[..2], &[0xFF, 0xD8], "SOI");
     let mut at = 2;
     let mut segments = Vec::new();

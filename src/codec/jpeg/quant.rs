@@ -39,11 +39,12 @@ impl QuantTable {
             reciprocal: [0; 64],
             post_scale: [0; 64],
         };
-        for i in 0..64 {
-            let step = ((base[i] as u32 * scale + 50) / 100).clamp(1, 255);
+        for (i, &base_step) in base.iter().enumerate() {
+            let step = ((base_step as u32 * scale + 50) / 100).clamp(1, 255);
             let divisor = 8 * step; // 8..=2040
-                                    // Smallest s with 2^(16+s) / divisor < 2^16, i.e. 2^s < divisor.
-            let s = 32 - (divisor - 1).leading_zeros() - 1; // ceil(log2(d)) - 1, 2..=10
+                                    // Smallest s with 2^(16+s) / divisor < 2^16, i.e. 2^s < divisor: s is
+                                    // ceil(log2(divisor)) - 1, in 2..=10.
+            let s = 32 - (divisor - 1).leading_zeros() - 1;
             table.steps[i] = step as u16;
             table.bias[i] = (divisor / 2) as u16;
             table.reciprocal[i] = (1u32 << (16 + s)).div_ceil(divisor) as u16;
