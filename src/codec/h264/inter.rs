@@ -127,13 +127,31 @@ impl RefPicture {
             (1, 3) => ((v, at), (h, at + stride)),
             _ => ((v, at + 1), (h, at + stride)),
         };
-        for row in 0..size {
-            let dst = &mut out[row * size..(row + 1) * size];
-            let sa = &a.0[a.1 + row * stride..a.1 + row * stride + size];
-            if fx & 1 == 0 && fy & 1 == 0 {
-                dst.copy_from_slice(sa);
-            } else {
+        if size == 16 {
+            Self::copy_or_average::<16>(a, b, stride, fx & 1 == 0 && fy & 1 == 0, out);
+        } else {
+            for row in 0..size {
+                let dst = &mut out[row * size..(row + 1) * size];
+                let sa = &a.0[a.1 + row * stride..a.1 + row * stride + size];
                 let sb = &b.0[b.1 + row * stride..b.1 + row * stride + size];
+                for ((d, &p), &q) in dst.iter_mut().zip(sa).zip(sb) {
+                    *d = ((u16::from(p) + u16::from(q) + 1) >> 1) as u8;
+                }
+            }
+        }
+    }
+
+    /// Fixed-width rows so copies and averages compile to vector moves.
+    #[inline(always)]
+    fn copy_or_average<const W: usize>(a: (&[u8], usize), b: (&[u8], usize), stride: usize, copy: bool, out: &mut [u8]) {
+        for (row, dst) in out.chunks_exact_mut(W).take(W).enumerate() {
+            let sa = &a.0[a.1 + row * stride..a.1 + row * stride + W];
+            if copy {
+                for (d, &p) in dst.iter_mut().zip(sa) {
+                    *d = p;
+                }
+            } else {
+                let sb = &b.0[b.1 + row * stride..b.1 + row * stride + W];
                 for ((d, &p), &q) in dst.iter_mut().zip(sa).zip(sb) {
                     *d = ((u16::from(p) + u16::from(q) + 1) >> 1) as u8;
                 }
