@@ -14,6 +14,7 @@ use alloc::vec::Vec;
 use self::camera::VirtualCamera;
 use crate::bitstream::sei::{write_sei_rbsp, SeiMessage};
 use crate::codec::h264::H264Encoder;
+use crate::codec::jpeg::JpegEncoder;
 use crate::codec::{
     CodecError, FrameOptions, Nv12, PackSpan, StreamConfig, VideoEngine, MAX_PACKS_PER_PICTURE,
 };
@@ -121,9 +122,8 @@ pub fn new_engine(attr: &ChannelAttr) -> Result<Engine, VencError> {
             ErrId::NotSupport,
             "the H.265 engine is not available in this build yet"
         )),
-        Payload::Jpeg => Err(venc_err!(
-            ErrId::NotSupport,
-            "the JPEG engine is not available in this build yet"
+        Payload::Jpeg => Ok(Box::new(
+            JpegEncoder::new(attr.width, attr.height, attr.jpeg_quality as u8).map_err(codec_err)?,
         )),
     }
 }
