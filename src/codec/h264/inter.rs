@@ -143,7 +143,13 @@ impl RefPicture {
 
     /// Fixed-width rows so copies and averages compile to vector moves.
     #[inline(always)]
-    fn copy_or_average<const W: usize>(a: (&[u8], usize), b: (&[u8], usize), stride: usize, copy: bool, out: &mut [u8]) {
+    fn copy_or_average<const W: usize>(
+        a: (&[u8], usize),
+        b: (&[u8], usize),
+        stride: usize,
+        copy: bool,
+        out: &mut [u8],
+    ) {
         for (row, dst) in out.chunks_exact_mut(W).take(W).enumerate() {
             let sa = &a.0[a.1 + row * stride..a.1 + row * stride + W];
             if copy {

@@ -272,22 +272,28 @@ impl PictureCoder<'_> {
             let _ = blk;
             let edge = self.edge4(mbx, mby, bx, by);
             let predicted = self.predicted_i4_mode(mbx, mby, bx, by, modes);
+            let mut block = [0i32; 16];
+            for i in 0..16 {
+                block[i] = i32::from(src[(by * 4 + i / 4) * 16 + bx * 4 + i % 4]);
+            }
             let mut best = (u32::MAX, I4_DC);
-            for mode in 0..9u8 {
+            let mut try_mode = |mode: u8, best: &mut (u32, u8), best_pred: &mut [u8; 16]| {
                 if !edge.allows(mode) {
-                    continue;
+                    return;
                 }
                 edge.predict(mode, &mut pred);
                 for i in 0..16 {
-                    diff[i] =
-                        i32::from(src[(by * 4 + i / 4) * 16 + bx * 4 + i % 4]) - i32::from(pred[i]);
+                    diff[i] = block[i] - i32::from(pred[i]);
                 }
                 let bits = if mode == predicted { 1 } else { 4 };
                 let cost = crate::codec::motion::satd4x4_diff(&diff) + lambda * bits;
                 if cost < best.0 {
-                    best = (cost, mode);
-                    best_pred = pred;
+                    *best = (cost, mode);
+                    *best_pred = pred;
                 }
+            };
+            for mode in 0..9u8 {
+                try_mode(mode, &mut best, &mut best_pred);
             }
             total += best.0;
             modes[by * 4 + bx] = best.1;
