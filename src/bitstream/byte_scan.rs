@@ -1,11 +1,14 @@
 //! Fast search for the three-byte patterns `00 00 X` that start codes (`X = 1`) and
 //! emulation prevention (`X = 3`, or `X <= 3` when escaping) are made of.
 //!
-//! Every such pattern starts with a zero byte, and in coded slice data zero bytes are
-//! rare (about one in 256 for CABAC output). So the search first asks, 32 bytes at a
-//! time, "is there any zero byte here?" — a loop LLVM turns into a few SIMD compares
-//! with the baseline target features (SSE2 / NEON), no `unsafe` and no dependency — and
-//! only looks at single bytes in the few blocks that answer yes.
+//! Every such pattern starts with two zero bytes, and in coded slice data a zero *pair*
+//! is rare (about one in 2^16 positions for CABAC output; single zeros, one in 256, are
+//! too common to be a good filter: a 32-byte block has one 12 % of the time). So the
+//! search asks, 32 positions at a time, "does a `00 00` start here?" — a branch-free
+//! loop that LLVM turns into two unaligned loads, compares and an AND per 16 bytes with
+//! the baseline target features (SSE2 / NEON), no `unsafe`, no dependency — and only
+//! checks single positions in the few blocks that answer yes. On a 16 MB x264 stream
+//! this runs at memory speed, like `memchr::memmem` (see tools/bitbench).
 
 const BLOCK: usize = 32;
 
@@ -20,7 +23,7 @@ pub fn find_zero_zero<F: Fn(u8) -> bool>(data: &[u8], from: usize, third: F) -> 
         let Ok(w) = <&[u8; BLOCK + 2]>::try_from(window) else {
             break;
         };
-        if block_has_zero(w) {
+        if block_has_zero_pair(w) {
             for j in 0..BLOCK {
                 if w[j] == 0 && w[j + 1] == 0 && third(w[j + 2]) {
                     return Some(i + j);
@@ -35,13 +38,13 @@ pub fn find_zero_zero<F: Fn(u8) -> bool>(data: &[u8], from: usize, third: F) -> 
         .map(|p| i + p)
 }
 
-/// Any zero among the first `BLOCK` bytes (a pattern start needs one). Written as a
+/// Does a `00 00` start at any of the first `BLOCK` positions? Written as a
 /// branch-free OR so that it vectorises.
 #[inline(always)]
-fn block_has_zero(w: &[u8; BLOCK + 2]) -> bool {
+fn block_has_zero_pair(w: &[u8; BLOCK + 2]) -> bool {
     let mut any = 0u8;
-    for &b in &w[..BLOCK] {
-        any |= u8::from(b == 0);
+    for j in 0..BLOCK {
+        any |= u8::from(w[j] == 0) & u8::from(w[j + 1] == 0);
     }
     any != 0
 }
