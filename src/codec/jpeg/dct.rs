@@ -32,6 +32,8 @@ fn descale(x: i32, n: u32) -> i32 {
     (x + (1 << (n - 1))) >> n
 }
 
+/// 8x8 transpose. (On SSE2/AVX2 this compiles to element inserts, about a tenth of
+/// the encoder's time; a three-round two-input-shuffle formulation compiled no better.)
 #[inline(always)]
 pub(crate) fn transpose(b: &Block) -> Block {
     let mut t = [[0i32; 8]; 8];
@@ -152,6 +154,22 @@ mod tests {
                 for u in 0..8 {
                     assert!((got[v][u] as f64 - want[v][u]).abs() <= 8.0, "{v},{u}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn transpose_transposes() {
+        let mut b = [[0i32; 8]; 8];
+        for (r, row) in b.iter_mut().enumerate() {
+            for (c, v) in row.iter_mut().enumerate() {
+                *v = (r * 8 + c) as i32;
+            }
+        }
+        let t = transpose(&b);
+        for r in 0..8 {
+            for c in 0..8 {
+                assert_eq!(t[c][r], b[r][c]);
             }
         }
     }
