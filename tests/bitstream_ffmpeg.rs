@@ -566,3 +566,156 @@ fn sei_nal_built_here_is_read_by_ffmpeg() {
         String::from_utf8_lossy(&dec.stderr)
     );
 }
+
+/// x265 never predicts short-term RPSs from each other in its SPS, so this builds an
+/// SPS that does (4 sets, 3 of them inter-predicted, the last depending on how many
+/// pictures the previous derivation produced) followed by VUI timing and bitstream
+/// restriction. Both ffmpeg's parser (trace_headers) and ours must land on the same
+/// VUI values after the RPS bits.
+#[test]
+fn h265_sps_with_inter_predicted_rps_matches_ffmpeg() {
+    use canmv_vencoder::bitstream::writer::BitWriter;
+    let mut w = BitWriter::try_with_capacity(256).unwrap();
+    w.put_bits(0, 4); // sps_video_parameter_set_id
+    w.put_bits(0, 3); // sps_max_sub_layers_minus1
+    w.put_flag(true); // temporal_id_nesting
+    w.put_bits(0, 2); // profile_space
+    w.put_flag(false); // tier
+    w.put_bits(1, 5); // Main
+    w.put_bits(0x6000_0000, 32);
+    w.put_bits(0x9000, 16); // progressive, frame_only
+    w.put_bits(0, 32);
+    w.put_bits(93, 8); // level 3.1
+    w.put_ue(0); // sps_seq_parameter_set_id
+    w.put_ue(1); // 4:2:0
+    w.put_ue(320);
+    w.put_ue(240);
+    w.put_flag(true); // conformance window: right 4*2, bottom 2*2
+    for v in [0, 4, 0, 2] {
+        w.put_ue(v);
+    }
+    w.put_ue(0);
+    w.put_ue(0); // bit depths 8
+    w.put_ue(4); // log2_max_pic_order_cnt_lsb_minus4
+    w.put_flag(true);
+    for v in [4, 2, 0] {
+        w.put_ue(v);
+    }
+    for v in [0, 3, 0, 3, 0, 0] {
+        w.put_ue(v); // block sizes, transform hierarchy
+    }
+    w.put_flag(false); // scaling_list_enabled
+    w.put_flag(false); // amp
+    w.put_flag(true); // sao
+    w.put_flag(false); // pcm
+    w.put_ue(4); // num_short_term_ref_pic_sets
+                 // Set 0: S0 = [-1, -3], S1 = [2].
+    w.put_ue(2);
+    w.put_ue(1);
+    for v in [0, 1] {
+        w.put_ue(v);
+        w.put_flag(true);
+    }
+    w.put_ue(1);
+    w.put_flag(true);
+    // Set 1 from set 0 with deltaRps -1: S0 = [-1, -2, -4].
+    w.put_flag(true);
+    w.put_flag(true);
+    w.put_ue(0);
+    for (used, use_delta) in [(true, true), (false, true), (false, false), (true, true)] {
+        w.put_flag(used);
+        if !used {
+            w.put_flag(use_delta);
+        }
+    }
+    // Set 2 from set 1 with deltaRps +3: S0 = [-1], S1 = [1, 2, 3].
+    w.put_flag(true);
+    w.put_flag(false);
+    w.put_ue(2);
+    for _ in 0..4 {
+        w.put_flag(true);
+    }
+    // Set 3 from set 2 with deltaRps -4: five flags, only right if set 2 has 4 pictures.
+    w.put_flag(true);
+    w.put_flag(true);
+    w.put_ue(3);
+    for _ in 0..5 {
+        w.put_flag(true);
+    }
+    w.put_flag(false); // long_term_ref_pics_present
+    w.put_flag(true); // temporal_mvp
+    w.put_flag(true); // strong_intra_smoothing
+    w.put_flag(true); // vui_parameters_present
+    for _ in 0..8 {
+        w.put_flag(false); // aspect .. default_display_window
+    }
+    w.put_flag(true); // vui_timing_info_present
+    w.put_bits(1001, 32);
+    w.put_bits(60000, 32);
+    w.put_flag(false); // poc_proportional_to_timing
+    w.put_flag(false); // hrd_parameters_present
+    w.put_flag(true); // bitstream_restriction
+    w.put_bits(0b010, 3);
+    w.put_ue(4); // min_spatial_segmentation_idc
+    for v in [2, 1, 15, 15] {
+        w.put_ue(v);
+    }
+    w.put_flag(false); // sps_extension_present
+    w.put_trailing_bits();
+    let rbsp = w.bytes().to_vec();
+
+    let s = parse_h265_sps(&rbsp).unwrap();
+    assert_eq!((s.format.width, s.format.height), (312, 236));
+    let fps = s.format.frame_rate.unwrap();
+    assert_eq!((fps.num, fps.den), (60000, 1001));
+    assert_eq!(s.min_spatial_segmentation_idc, 4);
+
+    // ffmpeg's view of the same SPS, in a stream with a real VPS, PPS and slices.
+    let src = tmp("rps_src.265");
+    ffmpeg_encode(
+        &src,
+        "testsrc2=size=320x240:rate=25",
+        &[
+            "-pix_fmt",
+            "yuv420p",
+            "-c:v",
+            "libx265",
+            "-x265-params",
+            "log-level=error",
+        ],
+    );
+    let stream = std::fs::read(&src).unwrap();
+    let mut sps_nal = vec![0u8; 2 * rbsp.len() + 8];
+    let n = canmv_vencoder::bitstream::nal::write_nal(&mut sps_nal, 0, &[0x42, 0x01], &[&rbsp])
+        .unwrap();
+    let mut out = Vec::new();
+    for nal in split_nals(&stream) {
+        if H265NalHeader::parse(nal).unwrap().nal_unit_type == H265NalType::SPS {
+            out.extend_from_slice(&sps_nal[..n]);
+        } else {
+            out.extend_from_slice(&[0, 0, 0, 1]);
+            out.extend_from_slice(nal);
+        }
+    }
+    let path = tmp("rps_crafted.265");
+    std::fs::write(&path, &out).unwrap();
+    // The slices do not fit this SPS, so ffmpeg may fail after the SPS: read the trace
+    // whatever the exit status.
+    let trace = Command::new("ffmpeg")
+        .args(["-hide_banner", "-i"])
+        .arg(&path)
+        .args(["-c", "copy", "-bsf:v", "trace_headers", "-f", "null", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    let text = String::from_utf8_lossy(&trace.stderr);
+    let field = |name: &str| -> u32 {
+        text.lines()
+            .find(|l| l.split_whitespace().nth(4) == Some(name))
+            .and_then(|l| l.rsplit("= ").next()?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("trace has no {name}:\n{text}"))
+    };
+    assert_eq!(field("vui_num_units_in_tick"), 1001);
+    assert_eq!(field("vui_time_scale"), 60000);
+    assert_eq!(field("min_spatial_segmentation_idc"), 4);
+    assert_eq!(field("conf_win_right_offset"), 4);
+}
