@@ -3,8 +3,7 @@
 
 use canmv_vencoder::bitstream::nal_header::Codec;
 use canmv_vencoder::bitstream::params::{
-    param_set_rbsp, parse_h264_pps, parse_h264_sps, parse_h265_pps, parse_h265_sps,
-    parse_h265_vps,
+    param_set_rbsp, parse_h264_pps, parse_h264_sps, parse_h265_pps, parse_h265_sps, parse_h265_vps,
 };
 use libfuzzer_sys::fuzz_target;
 

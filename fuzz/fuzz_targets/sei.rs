@@ -31,7 +31,10 @@ fuzz_target!(|data: &[u8]| {
         let again: Vec<_> = parse_sei_rbsp(rbsp).map(|r| r.unwrap()).collect();
         assert_eq!(again.len(), msgs.len());
         for (a, m) in again.iter().zip(&msgs) {
-            assert_eq!((a.payload_type, a.payload.len()), (m.payload_type, m.payload_size()));
+            assert_eq!(
+                (a.payload_type, a.payload.len()),
+                (m.payload_type, m.payload_size())
+            );
         }
     }
 });

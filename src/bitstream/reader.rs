@@ -96,7 +96,11 @@ impl<'a> BitReader<'a> {
     pub fn read_se(&mut self) -> Result<i32, ReadError> {
         let k = self.read_ue()?;
         let magnitude = k.div_ceil(2) as i32;
-        Ok(if !k.is_multiple_of(2) { magnitude } else { -magnitude })
+        Ok(if !k.is_multiple_of(2) {
+            magnitude
+        } else {
+            -magnitude
+        })
     }
 
     /// `more_rbsp_data()`: true if anything other than the rbsp_trailing_bits (the last

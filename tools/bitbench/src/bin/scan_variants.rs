@@ -1,4 +1,8 @@
-//! Experiment: prefilter formulations for "any zero byte in this block".
+//! Experiment behind `byte_scan`'s prefilter: how fast do different "is there a zero
+//! (pair) in this block?" formulations run on a real stream, next to memchr? Single-zero
+//! filters all run at memory speed but hit every 8th block of CABAC data; the zero-pair
+//! filter runs as fast and hits almost never, which is what made the scanner fast.
+#![allow(clippy::needless_range_loop)]
 use std::hint::black_box;
 use std::time::Instant;
 
