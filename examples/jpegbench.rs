@@ -125,8 +125,11 @@ fn write_ppm(f: &Frame, path: &Path) {
 }
 
 /// (MP/s, bytes per picture)
-fn bench_ours(f: &Frame, quality: u8, seconds: f64) -> (f64, usize) {
+fn bench_ours(f: &Frame, quality: u8, seconds: f64, portable: bool) -> (f64, usize) {
     let mut encoder = JpegEncoder::new(f.width as u32, f.height as u32, quality).unwrap();
+    if portable {
+        encoder.use_portable_pipeline();
+    }
     let mut out = vec![0u8; f.width * f.height * 3];
     let frame = f.nv12();
     let opts = FrameOptions::default();
@@ -191,19 +194,30 @@ fn main() {
     println!(
         "quality {quality}, best of {rounds} rounds of {seconds} s, MP/s = megapixels per second"
     );
+    let build = JpegEncoder::new(16, 16, quality).unwrap().pipeline_build();
+    println!("ours = the {build} block pipeline; port = the portable one (SSE2 on x86_64)");
     println!(
-        "{:>10} {:>10} {:>10} {:>12} {:>12} {:>9} {:>9} {:>12}",
-        "picture", "ours", "tj(RGB)", "tj(fromYUV)", "ours/tjYUV", "ours B", "tj B", "ours/tj size"
+        "{:>10} {:>8} {:>8} {:>8} {:>12} {:>11} {:>9} {:>9} {:>12}",
+        "picture",
+        "ours",
+        "port",
+        "tj(RGB)",
+        "tj(fromYUV)",
+        "ours/tjYUV",
+        "ours B",
+        "tj B",
+        "ours/tj size"
     );
     for f in [&base, &full_hd] {
         let ppm = dir.join(format!("{}x{}.ppm", f.width, f.height));
         write_ppm(f, &ppm);
-        let (mut ours, mut tj_rgb, mut tj_yuv) = (0f64, 0f64, 0f64);
+        let (mut ours, mut portable, mut tj_rgb, mut tj_yuv) = (0f64, 0f64, 0f64, 0f64);
         let (mut bytes, mut tj_ratio) = (0, 1.0);
         for _ in 0..rounds {
-            let (mp, b) = bench_ours(f, quality, seconds);
+            let (mp, b) = bench_ours(f, quality, seconds, false);
             ours = ours.max(mp);
             bytes = b;
+            portable = portable.max(bench_ours(f, quality, seconds, true).0);
             // Quiet columns: format (2 fields), subsamp, quality, w, h, then perf values.
             let rgb = tjbench(&ppm, quality, seconds, false);
             tj_rgb = tj_rgb.max(rgb[6].parse().unwrap());
@@ -213,9 +227,10 @@ fn main() {
         }
         let tj_bytes = (f.width * f.height * 3) as f64 / tj_ratio;
         println!(
-            "{:>10} {:>10.1} {:>10.1} {:>12.1} {:>12.2} {:>9} {:>9.0} {:>12.3}",
+            "{:>10} {:>8.1} {:>8.1} {:>8.1} {:>12.1} {:>11.2} {:>9} {:>9.0} {:>12.3}",
             format!("{}x{}", f.width, f.height),
             ours,
+            portable,
             tj_rgb,
             tj_yuv,
             ours / tj_yuv,

@@ -140,6 +140,21 @@ impl JpegEncoder {
         self.quality
     }
 
+    /// Run the portable build of the block pipeline even where the AVX2 one could run
+    /// (both produce identical output; for comparisons and tests).
+    pub fn use_portable_pipeline(&mut self) {
+        self.use_avx2 = false;
+    }
+
+    /// Which build of the block pipeline runs: "avx2" or "portable".
+    pub fn pipeline_build(&self) -> &'static str {
+        if self.use_avx2 {
+            "avx2"
+        } else {
+            "portable"
+        }
+    }
+
     fn check_frame(&self, frame: &Nv12<'_>) -> Result<(), CodecError> {
         if frame.width != self.width || frame.height != self.height {
             return Err(CodecError::BadFrame);
@@ -312,9 +327,10 @@ fn encode_scan_portable(
     encode_scan(t, frame, w, recon);
 }
 
-/// The same scan compiled for AVX2 (8 x 32-bit lanes, one instruction per multiply).
+/// The same scan compiled for AVX2 (8 x 32-bit lanes, one instruction per multiply)
+/// and BMI/LZCNT (flag-free shifts and bit scans for the entropy coder).
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt")]
 fn encode_scan_avx2(t: &ScanTables, frame: &Nv12<'_>, w: &mut BitWriter<'_>, recon: &mut Picture) {
     encode_scan(t, frame, w, recon);
 }
@@ -336,8 +352,9 @@ impl VideoEngine for JpegEncoder {
         let recon = &mut self.recon[next];
         #[cfg(target_arch = "x86_64")]
         if self.use_avx2 {
-            // SAFETY: `use_avx2` is only true when `cpu::has_avx2()` found AVX2 on this
-            // CPU, enabled by the OS; that is the function's only requirement.
+            // SAFETY: `use_avx2` is only true when `cpu::has_avx2()` found AVX2, BMI1,
+            // BMI2 and LZCNT on this CPU (AVX state enabled by the OS); those features
+            // are the function's only requirement.
             unsafe { encode_scan_avx2(&self.tables, frame, &mut w, recon) };
         } else {
             encode_scan_portable(&self.tables, frame, &mut w, recon);
