@@ -123,7 +123,8 @@ pub fn new_engine(attr: &ChannelAttr) -> Result<Engine, VencError> {
             "the H.265 engine is not available in this build yet"
         )),
         Payload::Jpeg => Ok(Box::new(
-            JpegEncoder::new(attr.width, attr.height, attr.jpeg_quality as u8).map_err(codec_err)?,
+            JpegEncoder::new(attr.width, attr.height, attr.jpeg_quality as u8)
+                .map_err(codec_err)?,
         )),
     }
 }
