@@ -6,7 +6,8 @@
 # the 2-core machine, cached afterwards). The toolchain is stable: cargo-fuzz asks for
 # -Z flags, which RUSTC_BOOTSTRAP=1 allows, and `--sanitizer none` avoids needing the
 # ASan runtime (the parsers are safe Rust, so libFuzzer's coverage guidance plus Rust's
-# own bounds checks find the panics we care about).
+# own bounds checks find the panics we care about). Debug assertions are on, so an
+# arithmetic overflow is a crash too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +22,7 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
 fi
 
 targets=$(cargo fuzz list)
-cargo fuzz build --sanitizer none --release
+cargo fuzz build --sanitizer none --release --debug-assertions
 
 # Seed corpora with real streams when the ffmpeg tests have left some behind.
 seeds=target/tmp/bitstream_ffmpeg
@@ -37,7 +38,7 @@ mkdir -p target/fuzz-logs
 for t in $targets; do
     echo "fuzz.sh: $t for ${FUZZ_SECONDS} s"
     log="target/fuzz-logs/$t.log"
-    if ! cargo fuzz run --sanitizer none --release "$t" -- \
+    if ! cargo fuzz run --sanitizer none --release --debug-assertions "$t" -- \
         -max_total_time="$FUZZ_SECONDS" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 >"$log" 2>&1; then
         tail -n 60 "$log" >&2
