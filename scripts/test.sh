@@ -39,6 +39,8 @@ header_drift() {
 stage "header drift" header_drift
 
 stage "test content" scripts/fetch_content.sh
+# Every bitstream parser under libFuzzer for a bounded time (FUZZ_SECONDS each).
+stage fuzz scripts/fuzz.sh
 
 python_tests() {
     # Exit code 5 is pytest's "no tests collected": an error once Python tests exist.
