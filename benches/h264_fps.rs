@@ -103,7 +103,10 @@ fn main() {
         Some(s) => {
             // "P" or "I/P".
             let (i, p) = s.split_once('/').unwrap_or((s, s));
-            RateControl::FixQp { i_qp: i.parse().unwrap(), p_qp: p.parse().unwrap() }
+            RateControl::FixQp {
+                i_qp: i.parse().unwrap(),
+                p_qp: p.parse().unwrap(),
+            }
         }
         None => RateControl::Cbr { bitrate_kbps: 4000 },
     };
@@ -135,10 +138,11 @@ fn main() {
         rate_control: rc,
     };
     let mut enc = H264Encoder::new(&cfg).expect("encoder");
-    let mut out = vec![0u8; w * h * 3];
+    let mut out = vec![0u8; w * h * 8 + (1 << 20)];
     let mut stream = Vec::new();
     let mut psnr_sum = 0.0;
     let mut coding = 0.0;
+    let mut sizes = Vec::new();
     for (i, (y, uv)) in nv12.iter().enumerate() {
         let frame = Nv12 {
             width: w as u32,
@@ -154,9 +158,38 @@ fn main() {
             .expect("encode");
         coding += t.elapsed().as_secs_f64();
         stream.extend_from_slice(&out[..pic.bytes]);
+        sizes.push(pic.bytes);
+        if std::env::var("TRACE").is_ok() {
+            eprint!(
+                "{}{}:{} ",
+                if pic.idr { "I" } else { "" },
+                pic.qp,
+                pic.bytes * 8 / 1000
+            );
+        }
         psnr_sum += psnr(&enc.reconstruction().y[..w * h], &planar[i][..w * h]);
     }
     std::fs::write("/tmp/h264bench-out.264", &stream).unwrap();
+    // Worst 2 s window after the first GOP, against the CBR/VBR target.
+    if let RateControl::Cbr { bitrate_kbps } | RateControl::Vbr { bitrate_kbps, .. } = rc {
+        let window = 2 * fps as usize;
+        let target = bitrate_kbps as f64 * 2000.0;
+        let (at, worst) = (cfg.gop_len as usize..=sizes.len().saturating_sub(window))
+            .map(|s| {
+                (
+                    s,
+                    (sizes[s..s + window].iter().sum::<usize>() * 8) as f64 / target - 1.0,
+                )
+            })
+            .fold(
+                (0, 0.0f64),
+                |w, e| if e.1.abs() > w.1.abs() { e } else { w },
+            );
+        println!(
+            "worst 2 s window after the first GOP: {:+.2} % (starting at picture {at})",
+            worst * 100.0
+        );
+    }
     let kbps = stream.len() as f64 * 8.0 * fps as f64 / frames as f64 / 1000.0;
     println!(
         "{w}x{h} {frames} frames {rc:?}: {:.1} fps, {kbps:.0} kbps, Y-PSNR {:.2} dB (stream: /tmp/h264bench-out.264)",

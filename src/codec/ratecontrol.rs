@@ -25,7 +25,9 @@ pub fn qstep(qp: u8) -> f32 {
     0.625 * STEP_FRACTION[usize::from(qp % 6)] * (1u64 << (qp / 6)) as f32
 }
 
-pub const MIN_QP: u8 = 10;
+/// Lowest QP the rate controller uses: below it the largest coefficients could exceed
+/// the escape-free CAVLC level range and would be clipped.
+pub const MIN_QP: u8 = 8;
 pub const MAX_QP: u8 = 51;
 
 #[derive(Clone, Copy, Debug)]
@@ -44,7 +46,16 @@ pub struct RateController {
     ceiling_buffer: f32,
     /// Whether a picture of each type has been coded (the model has been fitted).
     seen: [bool; 2],
+    /// Sizes (bits) of the last pictures, a ring of `window` entries: CBR keeps every
+    /// window of 2 s within bounds.
+    history: [u32; WINDOW_MAX],
+    history_len: usize,
+    history_pos: usize,
+    window: usize,
 }
+
+/// Longest rate window tracked, in pictures (2 s at up to 256 fps).
+const WINDOW_MAX: usize = 512;
 
 impl RateController {
     pub fn new(
@@ -75,6 +86,10 @@ impl RateController {
             buffer: 0.0,
             ceiling_buffer: 0.0,
             seen: [false; 2],
+            history: [0; WINDOW_MAX],
+            history_len: 0,
+            history_pos: 0,
+            window: ((2.0 * fps) as usize).clamp(2, WINDOW_MAX),
         };
         let first = rc.model_qp(0, rc.target_bits(true));
         rc.last_qp = [first, first];
@@ -85,22 +100,40 @@ impl RateController {
     /// complexity ratio, so a GOP's shares add up to its budget.
     fn share(&self, intra: bool) -> f32 {
         let n = self.gop_len as f32;
+        if self.gop_len == 1 {
+            return self.avg_bits;
+        }
         let ratio = (self.complexity[0] / self.complexity[1].max(1.0)).clamp(1.0, 40.0);
         let gop_budget = self.avg_bits * n;
-        if self.gop_len == 1 {
-            self.avg_bits
-        } else if intra {
-            gop_budget * ratio / (ratio + n - 1.0)
+        let mut i_share = gop_budget * ratio / (ratio + n - 1.0);
+        if matches!(self.mode, RateControl::Cbr { .. }) {
+            // When a 2 s window slides past an I picture its sum changes by about
+            // I - P; keep that within 10 % of the window so every window can stay
+            // within +-10 % of the rate (matters when the GOP is longer than the
+            // window).
+            let window = 2.0 * self.fps;
+            i_share = i_share.min(self.avg_bits * (0.10 * window + 1.0));
+        }
+        if intra {
+            i_share
         } else {
-            gop_budget / (ratio + n - 1.0)
+            (gop_budget - i_share) / (n - 1.0)
         }
     }
 
     fn target_bits(&self, intra: bool) -> f32 {
         let share = self.share(intra);
-        // Pay back (or spend) the buffer over half a second.
-        let correction = self.buffer / (self.fps * 0.5).max(1.0);
-        let mut target = (share - correction).max(share * 0.2);
+        let mut target = match self.window_sum_before_next() {
+            // CBR with a full window of history: steer the 2 s window ending with this
+            // picture towards the rate, spreading the correction over four pictures.
+            Some(previous) if matches!(self.mode, RateControl::Cbr { .. }) => {
+                let full = self.window as f32 * self.avg_bits;
+                share + (full - previous - share) / 4.0
+            }
+            // Otherwise pay back (or spend) the buffer over half a second.
+            _ => share - self.buffer / (self.fps * 0.5).max(1.0),
+        };
+        target = target.clamp(share * 0.3, share * 2.5);
         if let RateControl::Vbr {
             max_bitrate_kbps,
             bitrate_kbps,
@@ -112,7 +145,34 @@ impl RateController {
                 (ceiling_share - self.ceiling_buffer / (self.fps * 0.5).max(1.0)).max(share * 0.2);
             target = target.min(cap);
         }
-        target
+        target.max(self.avg_bits * 0.05)
+    }
+
+    /// Sum of the last `window - 1` picture sizes, once that many exist.
+    fn window_sum_before_next(&self) -> Option<f32> {
+        if self.history_len < self.window - 1 {
+            return None;
+        }
+        let mut previous = 0u64;
+        for k in 1..self.window {
+            let at = (self.history_pos + WINDOW_MAX - k) % WINDOW_MAX;
+            previous += u64::from(self.history[at]);
+        }
+        Some(previous as f32)
+    }
+
+    /// For CBR once a window's worth of history exists: the range of sizes for the next
+    /// picture that keeps the window ending with it within `tolerance` of the rate.
+    fn window_bounds(&self, tolerance: f32) -> Option<(f32, f32)> {
+        if !matches!(self.mode, RateControl::Cbr { .. }) {
+            return None;
+        }
+        let previous = self.window_sum_before_next()?;
+        let full = self.window as f32 * self.avg_bits;
+        Some((
+            full * (1.0 - tolerance) - previous,
+            full * (1.0 + tolerance) - previous,
+        ))
     }
 
     /// QP whose predicted size is closest to (not above) `target`.
@@ -147,18 +207,57 @@ impl RateController {
     /// bad initial guess to one extra encode of the first picture of each type.
     pub fn recode_qp(&self, intra: bool, qp: u8, bits: usize) -> Option<u8> {
         let kind = usize::from(!intra);
-        if matches!(self.mode, RateControl::FixQp { .. }) || self.seen[kind] {
+        if matches!(self.mode, RateControl::FixQp { .. }) {
             return None;
         }
         let target = self.target_bits(intra);
         let b = bits as f32;
-        if b <= 2.0 * target && b >= 0.5 * target {
+        let first_miss = !self.seen[kind] && (b > 2.0 * target || b < 0.5 * target);
+        // CBR: a picture that would push its 2 s window past +-10 % is coded again.
+        // (Only overshoots: one picture cannot repair an undershooting window without
+        // a quality spike; the steering above fills it over the next pictures.)
+        let window_miss = match self.window_bounds(0.07) {
+            Some((_, hi)) => b > hi.max(self.share(intra)) && qp < MAX_QP,
+            None => false,
+        };
+        if !first_miss && !window_miss {
             return None;
         }
         let mut fitted = *self;
         fitted.complexity[kind] = b * qstep(qp);
-        let new_qp = fitted.model_qp(kind, target);
+        let mut new_qp = fitted.model_qp(kind, target);
+        if window_miss && !first_miss {
+            new_qp = new_qp.clamp(qp + 1, (qp + 6).min(MAX_QP));
+        }
         (new_qp != qp).then_some(new_qp)
+    }
+
+    /// CBR only: bytes of filler data to add to a picture coded at `qp` into `bits`
+    /// so the stream does not fall below the rate (very static content, or a window
+    /// that would end too low).
+    pub fn filler_bytes(&self, intra: bool, qp: u8, bits: usize) -> usize {
+        if !matches!(self.mode, RateControl::Cbr { .. }) {
+            return 0;
+        }
+        let b = bits as f32;
+        // Keep the 2 s window ending with this picture above -7 %.
+        let for_window = self.window_bounds(0.07).map_or(0.0, |(lo, _)| lo - b);
+        // At the lowest QP nothing else can raise the rate.
+        let for_buffer = if qp <= MIN_QP + 1 {
+            -(self.buffer + b - self.share(intra))
+        } else {
+            0.0
+        };
+        (for_window.max(for_buffer).clamp(0.0, 2.0 * self.avg_bits) / 8.0) as usize
+    }
+
+    /// Size the next picture should have, for row-level QP adaptation inside it
+    /// (`None` for fixed QP).
+    pub fn picture_target(&self, intra: bool) -> Option<usize> {
+        match self.mode {
+            RateControl::FixQp { .. } => None,
+            _ => Some(self.target_bits(intra) as usize),
+        }
     }
 
     /// Account for a coded picture.
@@ -169,7 +268,7 @@ impl RateController {
         let planned = self.share(intra);
         let x = bits as f32 * qstep(qp);
         self.complexity[kind] = if self.seen[kind] {
-            0.4 * self.complexity[kind] + 0.6 * x
+            0.6 * self.complexity[kind] + 0.4 * x
         } else {
             x
         };
@@ -188,6 +287,9 @@ impl RateController {
         // starving the following ones for long.
         let bound = self.avg_bits * self.fps * 0.5;
         self.buffer = (self.buffer + bits as f32 - planned).clamp(-bound, bound);
+        self.history[self.history_pos] = bits.min(u32::MAX as usize) as u32;
+        self.history_pos = (self.history_pos + 1) % WINDOW_MAX;
+        self.history_len = (self.history_len + 1).min(WINDOW_MAX);
         if let RateControl::Vbr {
             max_bitrate_kbps,
             bitrate_kbps,

@@ -17,6 +17,7 @@ use super::transform::{forward4x4, hadamard2x2, hadamard4x4, inverse4x4};
 use crate::bitstream::writer::BitWriter;
 use crate::codec::frame::{Frame, Plane};
 use crate::codec::motion::{mvd_bits, sad16x16, satd, IntegerSearch};
+use crate::codec::ratecontrol::MIN_QP;
 
 /// Inter macroblocks whose SATD cost per sample is below this skip the intra search.
 const INTRA_GATE_PER_SAMPLE: u32 = 6;
@@ -72,7 +73,18 @@ pub struct PictureCoder<'a> {
     pub residual: &'a mut MbResidual,
     pub luma_quant: Quantiser,
     pub chroma_quant: Quantiser,
+    /// QPY of the previous macroblock in decoding order (QPY,PRED, 7.4.5); starts at
+    /// the slice QP.
+    pub qp_pred: u8,
+    /// Bits the slice data should take (row-level QP adaptation), if rate controlled.
+    pub target_bits: Option<usize>,
+    /// Sum of the QPs of all macroblocks (for the picture's average QP).
+    pub qp_sum: u32,
 }
+
+/// Row-level rate control keeps the macroblock QP within this distance of the
+/// picture QP.
+const MAX_ROW_QP_OFFSET: i32 = 4;
 
 /// A fresh residual scratch, for the encoder to own.
 pub fn new_residual() -> MbResidual {
@@ -724,9 +736,10 @@ impl PictureCoder<'_> {
                     && self.try_skip(mbx, mby, &sy, &su, &sv, &inter_pred, reference, skip_mv)
                 {
                     *skip_run += 1;
+                    self.qp_sum += u32::from(self.qp_pred);
                     self.info[mb] = MbInfo {
                         kind: MbKind::Skip,
-                        qp: self.qp,
+                        qp: self.qp_pred,
                         nz: [0; 24],
                         mv: (skip_mv.0 as i16, skip_mv.1 as i16),
                         i4_modes: [I4_DC; 16],
@@ -817,10 +830,20 @@ impl PictureCoder<'_> {
             }
         }
 
+        // Macroblocks without mb_qp_delta (skipped, or no residual and not
+        // Intra16x16) take QPY,PRED; their own quantiser did not matter (no levels).
+        let sends_qp = decision.kind == MbKind::Intra16x16
+            || (decision.kind != MbKind::Skip
+                && (self.residual.cbp_luma | self.residual.cbp_chroma) != 0);
+        let qp_delta = i32::from(self.qp) - i32::from(self.qp_pred);
+        if sends_qp {
+            self.qp_pred = self.qp;
+        }
+        self.qp_sum += u32::from(self.qp_pred);
         // Side information for neighbours and the deblocking filter.
         let mut info = MbInfo {
             kind: decision.kind,
-            qp: self.qp,
+            qp: self.qp_pred,
             nz: [0; 24],
             mv: (decision.mv.0 as i16, decision.mv.1 as i16),
             i4_modes: if decision.kind == MbKind::Intra4x4 {
@@ -843,7 +866,7 @@ impl PictureCoder<'_> {
             w.put_ue(*skip_run);
             *skip_run = 0;
         }
-        self.write_macroblock(w, mbx, mby, &decision, p_slice);
+        self.write_macroblock(w, mbx, mby, &decision, p_slice, qp_delta);
     }
 
     /// Whether P_Skip reproduces the macroblock well enough: every luma and chroma
@@ -989,6 +1012,7 @@ impl PictureCoder<'_> {
         mby: usize,
         d: &MbDecision,
         p_slice: bool,
+        qp_delta: i32,
     ) {
         let mb = mby * self.mb_width + mbx;
         let r = &self.residual;
@@ -1032,7 +1056,7 @@ impl PictureCoder<'_> {
         if cbp == 0 && d.kind != MbKind::Intra16x16 {
             return;
         }
-        w.put_se(0); // mb_qp_delta: one QP per picture
+        w.put_se(qp_delta); // mb_qp_delta
         if d.kind == MbKind::Intra16x16 {
             let nc = self.luma_nc(mb, mbx, mby, 0, 0);
             write_residual_block(w, &r.luma_dc, nc);
@@ -1069,13 +1093,38 @@ impl PictureCoder<'_> {
     /// Code all macroblocks of the picture into `w` (slice_data()).
     pub fn code_slice_data(&mut self, w: &mut BitWriter, p_slice: bool) {
         let mut skip_run = 0u32;
+        let base_qp = i32::from(self.qp);
+        let start_bits = w.bit_len();
         for mby in 0..self.mb_height {
+            if let (Some(target), true) = (self.target_bits, mby > 0) {
+                // Compare the bits so far with a uniform share of the target and move
+                // the QP one step per 15 % of error, within MAX_ROW_QP_OFFSET.
+                let spent = (w.bit_len() - start_bits) as f32;
+                let expected = target as f32 * mby as f32 / self.mb_height as f32;
+                let ratio = spent / expected.max(1.0);
+                let offset = if ratio > 1.0 {
+                    ((ratio - 1.0) / 0.15) as i32
+                } else {
+                    -(((1.0 / ratio.max(0.01)) - 1.0) / 0.15) as i32
+                };
+                let qp = (base_qp + offset.clamp(-MAX_ROW_QP_OFFSET, MAX_ROW_QP_OFFSET))
+                    .clamp(i32::from(MIN_QP.min(self.qp_pred)), 51) as u8;
+                self.set_qp(qp);
+            }
             for mbx in 0..self.mb_width {
                 self.code_macroblock(w, mbx, mby, p_slice, &mut skip_run);
             }
         }
         if p_slice && skip_run > 0 {
             w.put_ue(skip_run);
+        }
+    }
+
+    fn set_qp(&mut self, qp: u8) {
+        if qp != self.qp {
+            self.qp = qp;
+            self.luma_quant = Quantiser::new(qp);
+            self.chroma_quant = Quantiser::new(CHROMA_QP[usize::from(qp)]);
         }
     }
 }

@@ -237,8 +237,10 @@ impl H264Encoder {
         }
     }
 
-    /// Code the picture into `slice_bits` at `qp` (reconstruction into `current`).
-    fn code_picture(&mut self, idr: bool, qp: u8) -> bool {
+    /// Code the picture into `slice_bits` at `qp` (reconstruction into `current`),
+    /// steering towards `target_bits` row by row when given. Returns the average QP,
+    /// or `None` when the slice buffer overflowed.
+    fn code_picture(&mut self, idr: bool, qp: u8, target_bits: Option<usize>) -> Option<u8> {
         let p_slice = !idr;
         self.slice_bits.clear();
         write_slice_header(
@@ -263,16 +265,43 @@ impl H264Encoder {
             residual: &mut self.residual,
             luma_quant: Quantiser::new(qp),
             chroma_quant: Quantiser::new(CHROMA_QP[usize::from(qp)]),
+            qp_pred: qp,
+            target_bits,
+            qp_sum: 0,
         };
         coder.code_slice_data(&mut self.slice_bits, p_slice);
+        let mbs = (self.mb_width * self.mb_height) as u32;
+        let average = ((coder.qp_sum + mbs / 2) / mbs) as u8;
         self.slice_bits.put_trailing_bits();
-        !self.slice_bits.overflowed()
+        (!self.slice_bits.overflowed()).then_some(average)
+    }
+
+    /// Code the picture, coarsening the QP when the slice buffer overflows. Returns the
+    /// average QP used.
+    fn code_until_fits(
+        &mut self,
+        idr: bool,
+        mut qp: u8,
+        target: Option<usize>,
+    ) -> Result<u8, CodecError> {
+        loop {
+            if let Some(average) = self.code_picture(idr, qp, target) {
+                return Ok(average);
+            }
+            if qp >= 51 {
+                return Err(CodecError::OutputTooSmall {
+                    needed_at_least: self.slice_bits.bytes().len(),
+                });
+            }
+            qp = (qp + 6).min(51);
+        }
     }
 
     fn write_output(
         &self,
         idr: bool,
         sei: &[u8],
+        filler: usize,
         out: &mut [u8],
     ) -> Result<([PackSpan; 2], usize, usize), CodecError> {
         let sps_hdr = h264_nal_header(3, 7);
@@ -289,11 +318,15 @@ impl H264Encoder {
         } else {
             0
         };
-        let picture_len = if sei.is_empty() {
+        // Filler data NAL unit (7.3.2.7): 0xFF bytes then trailing bits; never escaped.
+        let filler_hdr = h264_nal_header(0, 12);
+        let filler_len = if filler == 0 { 0 } else { 4 + 1 + filler + 1 };
+        let sei_len = if sei.is_empty() {
             0
         } else {
             escaped_nal_len(&sei_hdr, &sei_parts)
-        } + escaped_nal_len(&slice_hdr, &slice_parts);
+        };
+        let picture_len = sei_len + escaped_nal_len(&slice_hdr, &slice_parts) + filler_len;
         let total = header_len + picture_len;
         if total > out.len() {
             return Err(CodecError::OutputTooSmall {
@@ -325,6 +358,15 @@ impl H264Encoder {
             pos = write_nal(out, pos, &sei_hdr, &sei_parts).ok_or(too_small)?;
         }
         pos = write_nal(out, pos, &slice_hdr, &slice_parts).ok_or(too_small)?;
+        if filler > 0 {
+            let end = pos + filler_len;
+            let dst = out.get_mut(pos..end).ok_or(too_small)?;
+            dst[..4].copy_from_slice(&crate::bitstream::nal::START_CODE);
+            dst[4] = filler_hdr[0];
+            dst[5..5 + filler].fill(0xFF);
+            dst[5 + filler] = 0x80;
+            pos = end;
+        }
         packs[count] = PackSpan {
             kind: if idr { PackKind::I } else { PackKind::P },
             offset: start,
@@ -381,28 +423,13 @@ impl VideoEngine for H264Encoder {
             || opts.force_idr
             || !self.has_reference
             || self.frames_since_idr >= self.cfg.gop_len.max(1);
-        let mut qp = self.rc.picture_qp(idr);
-        while !self.code_picture(idr, qp) {
-            if qp >= 51 {
-                return Err(CodecError::OutputTooSmall {
-                    needed_at_least: self.slice_bits.bytes().len(),
-                });
-            }
-            qp = (qp + 6).min(51);
-        }
+        let target = self.rc.picture_target(idr);
+        let mut qp = self.code_until_fits(idr, self.rc.picture_qp(idr), target)?;
         if let Some(better) = self
             .rc
             .recode_qp(idr, qp, self.slice_bits.bytes().len() * 8)
         {
-            qp = better;
-            while !self.code_picture(idr, qp) {
-                if qp >= 51 {
-                    return Err(CodecError::OutputTooSmall {
-                        needed_at_least: self.slice_bits.bytes().len(),
-                    });
-                }
-                qp = (qp + 6).min(51);
-            }
+            qp = self.code_until_fits(idr, better, target)?;
         }
         deblock::deblock_picture(
             &mut self.current.frame,
@@ -410,7 +437,9 @@ impl VideoEngine for H264Encoder {
             self.mb_width,
             self.mb_height,
         );
-        let (packs, pack_count, bytes) = self.write_output(idr, opts.sei_rbsp, out)?;
+        let slice_bits = self.slice_bits.bytes().len() * 8;
+        let filler = self.rc.filler_bytes(idr, qp, slice_bits);
+        let (packs, pack_count, bytes) = self.write_output(idr, opts.sei_rbsp, filler, out)?;
         self.commit(idr, qp, bytes);
         Ok(EncodedPicture {
             packs,
