@@ -406,3 +406,64 @@ fn cbr_all_intra_and_vbr_ceiling() {
     eprintln!("vbr average {kbps:.0} kbps");
     assert!(kbps < 1150.0 && kbps > 700.0, "vbr average {kbps}");
 }
+
+fn encode_custom(cfg: &canmv_vencoder::codec::StreamConfig, frames: usize, still: bool) -> Encoded {
+    let mut enc = H264Encoder::new(cfg).unwrap();
+    let mut scene = Scene::new(cfg.width as usize, cfg.height as usize);
+    let mut out = vec![0u8; (cfg.width * cfg.height * 8) as usize];
+    let mut e = Encoded {
+        stream: Vec::new(),
+        pictures: Vec::new(),
+        frame_bytes: Vec::new(),
+    };
+    for t in 0..frames {
+        scene.render(if still { 0 } else { t });
+        let p = enc
+            .encode(&scene.nv12(), &FrameOptions::default(), &mut out)
+            .unwrap();
+        check_packs(&p, &out);
+        e.stream.extend_from_slice(&out[..p.bytes]);
+        e.frame_bytes.push(p.bytes);
+        e.pictures
+            .push((p, nv12_to_i420(&enc.reconstruction()), scene.i420()));
+    }
+    e
+}
+
+/// 10 fps with a 3 s GOP: the 2 s window is shorter than the GOP, so I pictures enter
+/// and leave windows; every window must still be within +-10 %.
+#[test]
+fn cbr_gop_longer_than_window() {
+    let mut cfg = config(
+        640,
+        360,
+        Profile::H264Main,
+        30,
+        RateControl::Cbr { bitrate_kbps: 800 },
+    );
+    cfg.src_frame_rate = 10;
+    cfg.dst_frame_rate = 10;
+    let enc = encode_custom(&cfg, 100, false);
+    check_windows("cbr 10fps gop30", &enc.frame_bytes, 800, 10, 30);
+    verify_with_decoders("cbr10", &enc, 640, 360);
+}
+
+/// A still picture at a high rate: even the lowest QP cannot spend the rate, so filler
+/// data keeps the stream at its bitrate (and decoders accept it).
+#[test]
+fn cbr_still_content_is_filled() {
+    let cfg = config(
+        320,
+        240,
+        Profile::H264High,
+        30,
+        RateControl::Cbr { bitrate_kbps: 3000 },
+    );
+    let enc = encode_custom(&cfg, 90, true);
+    check_windows("cbr still", &enc.frame_bytes, 3000, 30, 30);
+    assert!(
+        nal_units(&enc.stream).iter().any(|n| n.0 == 12),
+        "no filler data"
+    );
+    verify_with_decoders("cbrstill", &enc, 320, 240);
+}
