@@ -125,11 +125,18 @@ fn write_ppm(f: &Frame, path: &Path) {
 }
 
 /// (MP/s, bytes per picture)
-fn bench_ours(f: &Frame, quality: u8, seconds: f64, portable: bool) -> (f64, usize) {
+fn bench_ours(
+    f: &Frame,
+    quality: u8,
+    seconds: f64,
+    portable: bool,
+    reconstruct: bool,
+) -> (f64, usize) {
     let mut encoder = JpegEncoder::new(f.width as u32, f.height as u32, quality).unwrap();
     if portable {
         encoder.use_portable_pipeline();
     }
+    encoder.set_reconstruction(reconstruct);
     let mut out = vec![0u8; f.width * f.height * 3];
     let frame = f.nv12();
     let opts = FrameOptions::default();
@@ -188,6 +195,30 @@ fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let base = read_y4m_first_frame(&root.join("build/content/vtest_800x480.y4m"));
     let full_hd = scaled(&base, 1920, 1080);
+    // For profiling (`perf stat`/`perf record`): encode a fixed number of 1080p pictures
+    // with our engine only and stop.
+    if let Some(pictures) = std::env::var("JPEGBENCH_OURS_ONLY")
+        .ok()
+        .and_then(|n| n.parse::<u32>().ok())
+    {
+        let mut encoder = JpegEncoder::new(1920, 1080, quality).unwrap();
+        if std::env::var_os("JPEGBENCH_PORTABLE").is_some() {
+            encoder.use_portable_pipeline();
+        }
+        if std::env::var_os("JPEGBENCH_NO_RECON").is_some() {
+            encoder.set_reconstruction(false);
+        }
+        let mut out = vec![0u8; 1920 * 1080 * 3];
+        let start = Instant::now();
+        for _ in 0..pictures {
+            encoder
+                .encode(&full_hd.nv12(), &FrameOptions::default(), &mut out)
+                .unwrap();
+        }
+        let mp = 1920.0 * 1080.0 * pictures as f64 / 1e6;
+        println!("{:.1} MP/s", mp / start.elapsed().as_secs_f64());
+        return;
+    }
     let dir = std::env::temp_dir().join(format!("jpegbench_{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
 
@@ -195,12 +226,16 @@ fn main() {
         "quality {quality}, best of {rounds} rounds of {seconds} s, MP/s = megapixels per second"
     );
     let build = JpegEncoder::new(16, 16, quality).unwrap().pipeline_build();
-    println!("ours = the {build} block pipeline; port = the portable one (SSE2 on x86_64)");
     println!(
-        "{:>10} {:>8} {:>8} {:>8} {:>12} {:>11} {:>9} {:>9} {:>12}",
+        "ours = the {build} block pipeline; port = the portable one (SSE2 on x86_64); \
+         norec = {build} without the reconstruction"
+    );
+    println!(
+        "{:>10} {:>8} {:>8} {:>8} {:>8} {:>12} {:>11} {:>9} {:>9} {:>12}",
         "picture",
         "ours",
         "port",
+        "norec",
         "tj(RGB)",
         "tj(fromYUV)",
         "ours/tjYUV",
@@ -211,13 +246,15 @@ fn main() {
     for f in [&base, &full_hd] {
         let ppm = dir.join(format!("{}x{}.ppm", f.width, f.height));
         write_ppm(f, &ppm);
-        let (mut ours, mut portable, mut tj_rgb, mut tj_yuv) = (0f64, 0f64, 0f64, 0f64);
+        let (mut ours, mut portable, mut no_recon) = (0f64, 0f64, 0f64);
+        let (mut tj_rgb, mut tj_yuv) = (0f64, 0f64);
         let (mut bytes, mut tj_ratio) = (0, 1.0);
         for _ in 0..rounds {
-            let (mp, b) = bench_ours(f, quality, seconds, false);
+            let (mp, b) = bench_ours(f, quality, seconds, false, true);
             ours = ours.max(mp);
             bytes = b;
-            portable = portable.max(bench_ours(f, quality, seconds, true).0);
+            portable = portable.max(bench_ours(f, quality, seconds, true, true).0);
+            no_recon = no_recon.max(bench_ours(f, quality, seconds, false, false).0);
             // Quiet columns: format (2 fields), subsamp, quality, w, h, then perf values.
             let rgb = tjbench(&ppm, quality, seconds, false);
             tj_rgb = tj_rgb.max(rgb[6].parse().unwrap());
@@ -227,10 +264,11 @@ fn main() {
         }
         let tj_bytes = (f.width * f.height * 3) as f64 / tj_ratio;
         println!(
-            "{:>10} {:>8.1} {:>8.1} {:>8.1} {:>12.1} {:>11.2} {:>9} {:>9.0} {:>12.3}",
+            "{:>10} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>12.1} {:>11.2} {:>9} {:>9.0} {:>12.3}",
             format!("{}x{}", f.width, f.height),
             ours,
             portable,
+            no_recon,
             tj_rgb,
             tj_yuv,
             ours / tj_yuv,

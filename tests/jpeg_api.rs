@@ -287,3 +287,29 @@ fn reconstruction_starts_black_and_then_follows_the_source() {
     let luma = luma_psnr(&source, &recon.y, 0..176, 0..144);
     assert!(luma > 38.0, "{luma:.1}");
 }
+
+#[test]
+fn reconstruction_can_be_switched_off() {
+    let first = camera_picture(50, 38, 0, 0);
+    let mut second = camera_picture(50, 38, 0, 0);
+    second.uv.iter_mut().for_each(|v| *v = 255 - *v);
+    let mut encoder = JpegEncoder::new(50, 38, 70).unwrap();
+    let mut reference = JpegEncoder::new(50, 38, 70).unwrap();
+    encode(&mut encoder, &first);
+    let shown = Picture::from_nv12(&encoder.reconstruction());
+
+    encoder.set_reconstruction(false);
+    // Same bytes as with reconstruction; the reconstruction stays at the first picture.
+    assert_eq!(
+        encode(&mut encoder, &second),
+        encode(&mut reference, &second)
+    );
+    let after = Picture::from_nv12(&encoder.reconstruction());
+    assert!(after.y == shown.y && after.uv == shown.uv);
+
+    encoder.set_reconstruction(true);
+    encode(&mut encoder, &second);
+    let now = Picture::from_nv12(&encoder.reconstruction());
+    let want = Picture::from_nv12(&reference.reconstruction());
+    assert!(now.y == want.y && now.uv == want.uv);
+}

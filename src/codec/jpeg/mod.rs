@@ -67,6 +67,8 @@ pub struct JpegEncoder {
     shown: usize,
     /// The CPU can run the AVX2 build of the scan (x86_64 only).
     use_avx2: bool,
+    /// Decode every picture into the reconstruction (the default).
+    reconstruct: bool,
 }
 
 fn filled_vec(len: usize, value: u8) -> Result<Vec<u8>, CodecError> {
@@ -124,6 +126,7 @@ impl JpegEncoder {
             recon: [picture()?, picture()?],
             shown: 0,
             use_avx2: cpu::has_avx2(),
+            reconstruct: true,
         })
     }
 
@@ -144,6 +147,14 @@ impl JpegEncoder {
     /// (both produce identical output; for comparisons and tests).
     pub fn use_portable_pipeline(&mut self) {
         self.use_avx2 = false;
+    }
+
+    /// Whether to decode each picture into the reconstruction (on by default). The
+    /// inverse DCT is about a fifth of the encoding time; a driver that never looks at
+    /// the reconstruction of an MJPEG stream can turn it off, and `reconstruction()` then
+    /// keeps showing the last picture encoded while it was on (black if none).
+    pub fn set_reconstruction(&mut self, enabled: bool) {
+        self.reconstruct = enabled;
     }
 
     /// Which build of the block pipeline runs: "avx2" or "portable".
@@ -222,8 +233,10 @@ fn load_chroma(frame: &Nv12<'_>, x0: usize, y0: usize, cb: &mut Block, cr: &mut 
     }
 }
 
-/// Transform, quantise and entropy-code one block; its decoded samples go to `pixels`.
+/// Transform, quantise and entropy-code one block; if `reconstruct`, its decoded
+/// samples go to `pixels`.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)] // all of it is the block's context; inlined anyway
 fn code_block(
     samples: &Block,
     quant: &QuantTable,
@@ -231,11 +244,16 @@ fn code_block(
     ac_table: &HuffmanCodes,
     prev_dc: &mut i32,
     w: &mut BitWriter<'_>,
+    reconstruct: bool,
     pixels: &mut [u8; 64],
 ) {
     let mut quantised = [0i16; 64];
     quant.quantise(&forward_dct(samples), &mut quantised);
-    if encode_block(w, &quantised, prev_dc, dc_table, ac_table) {
+    let has_ac = encode_block(w, &quantised, prev_dc, dc_table, ac_table);
+    if !reconstruct {
+        return;
+    }
+    if has_ac {
         inverse_dct(&quantised, &quant.steps, pixels);
     } else {
         inverse_dct_flat(quantised[0], quant.steps[0], pixels);
@@ -281,10 +299,17 @@ fn store_chroma(
     }
 }
 
-/// The entropy-coded data of one picture (one interleaved scan, no restart markers).
+/// The entropy-coded data of one picture (one interleaved scan, no restart markers),
+/// and its decoded samples in `recon` if there is one.
 /// Everything below is inlined into this, so each build of it below is self-contained.
 #[inline(always)]
-fn encode_scan(t: &ScanTables, frame: &Nv12<'_>, w: &mut BitWriter<'_>, recon: &mut Picture) {
+fn encode_scan(
+    t: &ScanTables,
+    frame: &Nv12<'_>,
+    w: &mut BitWriter<'_>,
+    mut recon: Option<&mut Picture>,
+) {
+    let reconstruct = recon.is_some();
     let (width, height) = (frame.width as usize, frame.height as usize);
     let (mcu_cols, mcu_rows) = (width.div_ceil(16), height.div_ceil(16));
     let (mut dc_y, mut dc_cb, mut dc_cr) = (0i32, 0i32, 0i32);
@@ -304,16 +329,30 @@ fn encode_scan(t: &ScanTables, frame: &Nv12<'_>, w: &mut BitWriter<'_>, recon: &
                     &t.luma_ac,
                     &mut dc_y,
                     w,
+                    reconstruct,
                     &mut px,
                 );
-                store_luma(&mut recon.y, width, height, x0, y0, &px);
+                if let Some(recon) = recon.as_deref_mut() {
+                    store_luma(&mut recon.y, width, height, x0, y0, &px);
+                }
             }
             let (cx0, cy0) = (mx * 8, my * 8);
             load_chroma(frame, cx0, cy0, &mut block, &mut cr_block);
             let (cq, cdc, cac) = (&t.chroma_quant, &t.chroma_dc, &t.chroma_ac);
-            code_block(&block, cq, cdc, cac, &mut dc_cb, w, &mut px);
-            code_block(&cr_block, cq, cdc, cac, &mut dc_cr, w, &mut cr_px);
-            store_chroma(&mut recon.uv, width / 2, height / 2, cx0, cy0, &px, &cr_px);
+            code_block(&block, cq, cdc, cac, &mut dc_cb, w, reconstruct, &mut px);
+            code_block(
+                &cr_block,
+                cq,
+                cdc,
+                cac,
+                &mut dc_cr,
+                w,
+                reconstruct,
+                &mut cr_px,
+            );
+            if let Some(recon) = recon.as_deref_mut() {
+                store_chroma(&mut recon.uv, width / 2, height / 2, cx0, cy0, &px, &cr_px);
+            }
         }
     }
 }
@@ -322,7 +361,7 @@ fn encode_scan_portable(
     t: &ScanTables,
     frame: &Nv12<'_>,
     w: &mut BitWriter<'_>,
-    recon: &mut Picture,
+    recon: Option<&mut Picture>,
 ) {
     encode_scan(t, frame, w, recon);
 }
@@ -331,7 +370,12 @@ fn encode_scan_portable(
 /// and BMI/LZCNT (flag-free shifts and bit scans for the entropy coder).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt")]
-fn encode_scan_avx2(t: &ScanTables, frame: &Nv12<'_>, w: &mut BitWriter<'_>, recon: &mut Picture) {
+fn encode_scan_avx2(
+    t: &ScanTables,
+    frame: &Nv12<'_>,
+    w: &mut BitWriter<'_>,
+    recon: Option<&mut Picture>,
+) {
     encode_scan(t, frame, w, recon);
 }
 
@@ -349,7 +393,7 @@ impl VideoEngine for JpegEncoder {
         let next = 1 - self.shown;
         let mut w = BitWriter::new(out);
         w.put_bytes(&self.header);
-        let recon = &mut self.recon[next];
+        let recon = self.reconstruct.then_some(&mut self.recon[next]);
         #[cfg(target_arch = "x86_64")]
         if self.use_avx2 {
             // SAFETY: `use_avx2` is only true when `cpu::has_avx2()` found AVX2, BMI1,
@@ -368,7 +412,9 @@ impl VideoEngine for JpegEncoder {
                 needed_at_least: w.len(),
             });
         }
-        self.shown = next;
+        if self.reconstruct {
+            self.shown = next;
+        }
         let pack = PackSpan {
             kind: PackKind::I,
             offset: 0,
