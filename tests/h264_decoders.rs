@@ -106,3 +106,21 @@ fn extreme_quantisers() {
         verify_with_decoders(name, &enc, 176, 144);
     }
 }
+
+/// The largest sizes: 4096 wide (level 5.1+) and 4096 high.
+#[test]
+fn decoders_match_largest_sizes() {
+    for (w, h) in [(4096u32, 2160u32), (1024, 4096)] {
+        let cfg = config(
+            w,
+            h,
+            Profile::H264High,
+            30,
+            RateControl::Cbr {
+                bitrate_kbps: 20000,
+            },
+        );
+        let enc = encode(&cfg, 2);
+        verify_with_decoders(&format!("large{w}x{h}"), &enc, w as usize, h as usize);
+    }
+}
