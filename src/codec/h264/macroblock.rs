@@ -647,9 +647,9 @@ impl PictureCoder<'_> {
             mv.0 >= limits[0].0 && mv.0 <= limits[0].1 && mv.1 >= limits[1].0 && mv.1 <= limits[1].1
         };
         let mut best_cost = 0;
-        // Half-sample step by SAD (cheap), quarter-sample step by SATD (what the
-        // transform sees).
-        for (step, use_satd) in [(2, false), (1, true)] {
+        // Both steps by SAD (cheap); the winner's cost is then measured by SATD, the
+        // metric the intra/inter decision uses.
+        for (step, use_satd) in [(2, false), (1, false)] {
             let cost_of = |mv: (i32, i32), pred: &mut [u8; 256]| {
                 reference.predict_luma(mbx * 16, mby * 16, mv, 16, pred);
                 let distortion = if use_satd {
@@ -682,7 +682,11 @@ impl PictureCoder<'_> {
                 }
             }
         }
-        (best, best_cost)
+        reference.predict_luma(mbx * 16, mby * 16, best, 16, &mut pred);
+        let cost = satd(src, 16, &pred, 16, 16, 16)
+            + lambda * (mvd_bits(best.0 - mvp.0) + mvd_bits(best.1 - mvp.1));
+        let _ = best_cost;
+        (best, cost)
     }
 
     /// Decide and code one macroblock; writes its syntax (P pictures: after the pending
