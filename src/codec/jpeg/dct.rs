@@ -1,8 +1,8 @@
 //! Forward DCT: the integer "islow" algorithm of the IJG library (Loeffler, Ligtenberg and
 //! Moschytz, 12 multiplies per 8-point transform, 13-bit fixed-point constants).
 //!
-//! Each 1-D pass transforms all eight columns at once with lane-wise arithmetic on rows,
-//! so the compiler turns it into vector code; the row pass is a transpose away.
+//! The row pass runs row by row; the column pass transforms all eight columns at once
+//! with lane-wise arithmetic, which the compiler turns into vector code.
 //! The output is scaled up by 8 relative to the orthonormal DCT (as in libjpeg), which
 //! the quantiser's divisors account for.
 
@@ -32,82 +32,82 @@ fn descale(x: i32, n: u32) -> i32 {
     (x + (1 << (n - 1))) >> n
 }
 
-/// 8x8 transpose. (On SSE2/AVX2 this compiles to element inserts, about a tenth of
-/// the encoder's time; a three-round two-input-shuffle formulation compiled no better.)
+/// One 8-point DCT. The first pass keeps `PASS1_BITS` extra bits of precision, the
+/// second removes them along with the constants' scaling.
 #[inline(always)]
-pub(crate) fn transpose(b: &Block) -> Block {
-    let mut t = [[0i32; 8]; 8];
-    for (r, row) in b.iter().enumerate() {
-        for (c, &v) in row.iter().enumerate() {
-            t[c][r] = v;
-        }
-    }
-    t
-}
-
-/// One 8-point DCT down every column. The first pass keeps `PASS1_BITS` extra bits of
-/// precision, the second removes them along with the constants' scaling.
-#[inline(always)]
-fn dct_columns<const FIRST: bool>(b: &Block) -> Block {
-    let mut o = [[0i32; 8]; 8];
+fn dct_8<const FIRST: bool>(d: &[i32; 8]) -> [i32; 8] {
+    let mut o = [0i32; 8];
     let (odd_shift, dc_shift) = if FIRST {
         (CONST_BITS - PASS1_BITS, 0)
     } else {
         (CONST_BITS + PASS1_BITS, PASS1_BITS)
     };
-    for c in 0..8 {
-        let tmp0 = b[0][c] + b[7][c];
-        let tmp7 = b[0][c] - b[7][c];
-        let tmp1 = b[1][c] + b[6][c];
-        let tmp6 = b[1][c] - b[6][c];
-        let tmp2 = b[2][c] + b[5][c];
-        let tmp5 = b[2][c] - b[5][c];
-        let tmp3 = b[3][c] + b[4][c];
-        let tmp4 = b[3][c] - b[4][c];
+    let tmp0 = d[0] + d[7];
+    let tmp7 = d[0] - d[7];
+    let tmp1 = d[1] + d[6];
+    let tmp6 = d[1] - d[6];
+    let tmp2 = d[2] + d[5];
+    let tmp5 = d[2] - d[5];
+    let tmp3 = d[3] + d[4];
+    let tmp4 = d[3] - d[4];
 
-        // Even part.
-        let tmp10 = tmp0 + tmp3;
-        let tmp13 = tmp0 - tmp3;
-        let tmp11 = tmp1 + tmp2;
-        let tmp12 = tmp1 - tmp2;
-        if FIRST {
-            o[0][c] = (tmp10 + tmp11) << PASS1_BITS;
-            o[4][c] = (tmp10 - tmp11) << PASS1_BITS;
-        } else {
-            o[0][c] = descale(tmp10 + tmp11, dc_shift);
-            o[4][c] = descale(tmp10 - tmp11, dc_shift);
-        }
-        let z1 = (tmp12 + tmp13) * FIX_0_541196100;
-        o[2][c] = descale(z1 + tmp13 * FIX_0_765366865, odd_shift);
-        o[6][c] = descale(z1 - tmp12 * FIX_1_847759065, odd_shift);
-
-        // Odd part.
-        let z1 = tmp4 + tmp7;
-        let z2 = tmp5 + tmp6;
-        let z3 = tmp4 + tmp6;
-        let z4 = tmp5 + tmp7;
-        let z5 = (z3 + z4) * FIX_1_175875602;
-        let tmp4 = tmp4 * FIX_0_298631336;
-        let tmp5 = tmp5 * FIX_2_053119869;
-        let tmp6 = tmp6 * FIX_3_072711026;
-        let tmp7 = tmp7 * FIX_1_501321110;
-        let z1 = -z1 * FIX_0_899976223;
-        let z2 = -z2 * FIX_2_562915447;
-        let z3 = -z3 * FIX_1_961570560 + z5;
-        let z4 = -z4 * FIX_0_390180644 + z5;
-        o[7][c] = descale(tmp4 + z1 + z3, odd_shift);
-        o[5][c] = descale(tmp5 + z2 + z4, odd_shift);
-        o[3][c] = descale(tmp6 + z2 + z3, odd_shift);
-        o[1][c] = descale(tmp7 + z1 + z4, odd_shift);
+    // Even part.
+    let tmp10 = tmp0 + tmp3;
+    let tmp13 = tmp0 - tmp3;
+    let tmp11 = tmp1 + tmp2;
+    let tmp12 = tmp1 - tmp2;
+    if FIRST {
+        o[0] = (tmp10 + tmp11) << PASS1_BITS;
+        o[4] = (tmp10 - tmp11) << PASS1_BITS;
+    } else {
+        o[0] = descale(tmp10 + tmp11, dc_shift);
+        o[4] = descale(tmp10 - tmp11, dc_shift);
     }
+    let z1 = (tmp12 + tmp13) * FIX_0_541196100;
+    o[2] = descale(z1 + tmp13 * FIX_0_765366865, odd_shift);
+    o[6] = descale(z1 - tmp12 * FIX_1_847759065, odd_shift);
+
+    // Odd part.
+    let z1 = tmp4 + tmp7;
+    let z2 = tmp5 + tmp6;
+    let z3 = tmp4 + tmp6;
+    let z4 = tmp5 + tmp7;
+    let z5 = (z3 + z4) * FIX_1_175875602;
+    let tmp4 = tmp4 * FIX_0_298631336;
+    let tmp5 = tmp5 * FIX_2_053119869;
+    let tmp6 = tmp6 * FIX_3_072711026;
+    let tmp7 = tmp7 * FIX_1_501321110;
+    let z1 = -z1 * FIX_0_899976223;
+    let z2 = -z2 * FIX_2_562915447;
+    let z3 = -z3 * FIX_1_961570560 + z5;
+    let z4 = -z4 * FIX_0_390180644 + z5;
+    o[7] = descale(tmp4 + z1 + z3, odd_shift);
+    o[5] = descale(tmp5 + z2 + z4, odd_shift);
+    o[3] = descale(tmp6 + z2 + z3, odd_shift);
+    o[1] = descale(tmp7 + z1 + z4, odd_shift);
     o
 }
 
 /// Level-shifted samples (-128..=127) in, coefficients (x8) in natural order out.
+///
+/// The row pass runs row by row, the column pass on all eight columns at once
+/// (lane-wise, so it vectorises); no transposes, whose element-wise shuffling and
+/// store-to-load stalls used to cost more than the row pass itself.
 #[inline(always)]
 pub fn forward_dct(samples: &Block) -> Block {
-    let rows_done = dct_columns::<true>(&transpose(samples));
-    dct_columns::<false>(&transpose(&rows_done))
+    let mut rows_done = [[0i32; 8]; 8];
+    for (out, row) in rows_done.iter_mut().zip(samples) {
+        *out = dct_8::<true>(row);
+    }
+    let mut o = [[0i32; 8]; 8];
+    for c in 0..8 {
+        let column = core::array::from_fn(|r| rows_done[r][c]);
+        let coefs = dct_8::<false>(&column);
+        for (k, &v) in coefs.iter().enumerate() {
+            o[k][c] = v;
+        }
+    }
+    o
 }
 
 #[cfg(test)]
@@ -154,22 +154,6 @@ mod tests {
                 for u in 0..8 {
                     assert!((got[v][u] as f64 - want[v][u]).abs() <= 8.0, "{v},{u}");
                 }
-            }
-        }
-    }
-
-    #[test]
-    fn transpose_transposes() {
-        let mut b = [[0i32; 8]; 8];
-        for (r, row) in b.iter_mut().enumerate() {
-            for (c, v) in row.iter_mut().enumerate() {
-                *v = (r * 8 + c) as i32;
-            }
-        }
-        let t = transpose(&b);
-        for r in 0..8 {
-            for c in 0..8 {
-                assert_eq!(t[c][r], b[r][c]);
             }
         }
     }

@@ -9,15 +9,15 @@
 //! coefficients that came from 8-bit samples.
 
 use super::dct::{
-    transpose, Block, CONST_BITS, FIX_0_298631336, FIX_0_390180644, FIX_0_541196100,
-    FIX_0_765366865, FIX_0_899976223, FIX_1_175875602, FIX_1_501321110, FIX_1_847759065,
-    FIX_1_961570560, FIX_2_053119869, FIX_2_562915447, FIX_3_072711026, PASS1_BITS,
+    CONST_BITS, FIX_0_298631336, FIX_0_390180644, FIX_0_541196100, FIX_0_765366865,
+    FIX_0_899976223, FIX_1_175875602, FIX_1_501321110, FIX_1_847759065, FIX_1_961570560,
+    FIX_2_053119869, FIX_2_562915447, FIX_3_072711026, PASS1_BITS,
 };
 
-/// One 8-point islow IDCT down every column, in wrapping arithmetic; `FINAL` selects the
-/// second pass's descale (with the x8 normalisation) instead of the first pass's.
+/// One 8-point islow IDCT in wrapping arithmetic; `FINAL` selects the second pass's
+/// descale (with the x8 normalisation) instead of the first pass's.
 #[inline(always)]
-fn idct_columns<const FINAL: bool>(b: &Block) -> Block {
+fn idct_8<const FINAL: bool>(d: &[i32; 8]) -> [i32; 8] {
     let shift = if FINAL {
         CONST_BITS + PASS1_BITS + 3
     } else {
@@ -26,54 +26,53 @@ fn idct_columns<const FINAL: bool>(b: &Block) -> Block {
     let round = 1i32 << (shift - 1);
     let mul = |a: i32, k: i32| a.wrapping_mul(k);
     let out = |x: i32| x.wrapping_add(round) >> shift;
-    let mut o = [[0i32; 8]; 8];
-    for c in 0..8 {
-        // Even part.
-        let z2 = b[2][c];
-        let z3 = b[6][c];
-        let z1 = mul(z2.wrapping_add(z3), FIX_0_541196100);
-        let tmp2 = z1.wrapping_add(mul(z3, -FIX_1_847759065));
-        let tmp3 = z1.wrapping_add(mul(z2, FIX_0_765366865));
-        let tmp0 = b[0][c].wrapping_add(b[4][c]).wrapping_shl(CONST_BITS);
-        let tmp1 = b[0][c].wrapping_sub(b[4][c]).wrapping_shl(CONST_BITS);
-        let tmp10 = tmp0.wrapping_add(tmp3);
-        let tmp13 = tmp0.wrapping_sub(tmp3);
-        let tmp11 = tmp1.wrapping_add(tmp2);
-        let tmp12 = tmp1.wrapping_sub(tmp2);
 
-        // Odd part.
-        let tmp0 = b[7][c];
-        let tmp1 = b[5][c];
-        let tmp2 = b[3][c];
-        let tmp3 = b[1][c];
-        let z1 = tmp0.wrapping_add(tmp3);
-        let z2 = tmp1.wrapping_add(tmp2);
-        let z3 = tmp0.wrapping_add(tmp2);
-        let z4 = tmp1.wrapping_add(tmp3);
-        let z5 = mul(z3.wrapping_add(z4), FIX_1_175875602);
-        let tmp0 = mul(tmp0, FIX_0_298631336);
-        let tmp1 = mul(tmp1, FIX_2_053119869);
-        let tmp2 = mul(tmp2, FIX_3_072711026);
-        let tmp3 = mul(tmp3, FIX_1_501321110);
-        let z1 = mul(z1, -FIX_0_899976223);
-        let z2 = mul(z2, -FIX_2_562915447);
-        let z3 = mul(z3, -FIX_1_961570560).wrapping_add(z5);
-        let z4 = mul(z4, -FIX_0_390180644).wrapping_add(z5);
-        let tmp0 = tmp0.wrapping_add(z1).wrapping_add(z3);
-        let tmp1 = tmp1.wrapping_add(z2).wrapping_add(z4);
-        let tmp2 = tmp2.wrapping_add(z2).wrapping_add(z3);
-        let tmp3 = tmp3.wrapping_add(z1).wrapping_add(z4);
+    // Even part.
+    let z2 = d[2];
+    let z3 = d[6];
+    let z1 = mul(z2.wrapping_add(z3), FIX_0_541196100);
+    let tmp2 = z1.wrapping_add(mul(z3, -FIX_1_847759065));
+    let tmp3 = z1.wrapping_add(mul(z2, FIX_0_765366865));
+    let tmp0 = d[0].wrapping_add(d[4]).wrapping_shl(CONST_BITS);
+    let tmp1 = d[0].wrapping_sub(d[4]).wrapping_shl(CONST_BITS);
+    let tmp10 = tmp0.wrapping_add(tmp3);
+    let tmp13 = tmp0.wrapping_sub(tmp3);
+    let tmp11 = tmp1.wrapping_add(tmp2);
+    let tmp12 = tmp1.wrapping_sub(tmp2);
 
-        o[0][c] = out(tmp10.wrapping_add(tmp3));
-        o[7][c] = out(tmp10.wrapping_sub(tmp3));
-        o[1][c] = out(tmp11.wrapping_add(tmp2));
-        o[6][c] = out(tmp11.wrapping_sub(tmp2));
-        o[2][c] = out(tmp12.wrapping_add(tmp1));
-        o[5][c] = out(tmp12.wrapping_sub(tmp1));
-        o[3][c] = out(tmp13.wrapping_add(tmp0));
-        o[4][c] = out(tmp13.wrapping_sub(tmp0));
-    }
-    o
+    // Odd part.
+    let tmp0 = d[7];
+    let tmp1 = d[5];
+    let tmp2 = d[3];
+    let tmp3 = d[1];
+    let z1 = tmp0.wrapping_add(tmp3);
+    let z2 = tmp1.wrapping_add(tmp2);
+    let z3 = tmp0.wrapping_add(tmp2);
+    let z4 = tmp1.wrapping_add(tmp3);
+    let z5 = mul(z3.wrapping_add(z4), FIX_1_175875602);
+    let tmp0 = mul(tmp0, FIX_0_298631336);
+    let tmp1 = mul(tmp1, FIX_2_053119869);
+    let tmp2 = mul(tmp2, FIX_3_072711026);
+    let tmp3 = mul(tmp3, FIX_1_501321110);
+    let z1 = mul(z1, -FIX_0_899976223);
+    let z2 = mul(z2, -FIX_2_562915447);
+    let z3 = mul(z3, -FIX_1_961570560).wrapping_add(z5);
+    let z4 = mul(z4, -FIX_0_390180644).wrapping_add(z5);
+    let tmp0 = tmp0.wrapping_add(z1).wrapping_add(z3);
+    let tmp1 = tmp1.wrapping_add(z2).wrapping_add(z4);
+    let tmp2 = tmp2.wrapping_add(z2).wrapping_add(z3);
+    let tmp3 = tmp3.wrapping_add(z1).wrapping_add(z4);
+
+    [
+        out(tmp10.wrapping_add(tmp3)),
+        out(tmp11.wrapping_add(tmp2)),
+        out(tmp12.wrapping_add(tmp1)),
+        out(tmp13.wrapping_add(tmp0)),
+        out(tmp13.wrapping_sub(tmp0)),
+        out(tmp12.wrapping_sub(tmp1)),
+        out(tmp11.wrapping_sub(tmp2)),
+        out(tmp10.wrapping_sub(tmp3)),
+    ]
 }
 
 /// libjpeg's post-IDCT range limit: keep 10 bits (as `& RANGE_MASK` does), read them as
@@ -85,7 +84,8 @@ fn range_limit(x: i32) -> u8 {
 }
 
 /// Dequantise `coefs` (natural order) with `quant` and inverse-transform them into 8x8
-/// samples, row-major.
+/// samples, row-major. Columns first, as libjpeg does (the order matters for exactness):
+/// all eight columns at once, lane-wise, then row by row; no transposes.
 #[inline(always)]
 pub fn inverse_dct(coefs: &[i16; 64], quant: &[u16; 64], pixels: &mut [u8; 64]) {
     let mut b = [[0i32; 8]; 8];
@@ -94,12 +94,16 @@ pub fn inverse_dct(coefs: &[i16; 64], quant: &[u16; 64], pixels: &mut [u8; 64]) 
             *v = coefs[i * 8 + j] as i32 * quant[i * 8 + j] as i32;
         }
     }
-    let columns_done = idct_columns::<false>(&b);
-    // The second pass runs on rows, so transpose in and out.
-    let rows_done = transpose(&idct_columns::<true>(&transpose(&columns_done)));
-    for (i, row) in rows_done.iter().enumerate() {
-        for (j, &v) in row.iter().enumerate() {
-            pixels[i * 8 + j] = range_limit(v);
+    let mut columns_done = [[0i32; 8]; 8];
+    for c in 0..8 {
+        let column = core::array::from_fn(|r| b[r][c]);
+        for (k, v) in idct_8::<false>(&column).into_iter().enumerate() {
+            columns_done[k][c] = v;
+        }
+    }
+    for (row, out) in columns_done.iter().zip(pixels.chunks_exact_mut(8)) {
+        for (p, v) in out.iter_mut().zip(idct_8::<true>(row)) {
+            *p = range_limit(v);
         }
     }
 }
