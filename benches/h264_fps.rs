@@ -12,7 +12,6 @@ use canmv_vencoder::codec::h264::H264Encoder;
 use canmv_vencoder::codec::{FrameOptions, Nv12, Profile, RateControl, StreamConfig, VideoEngine};
 
 #[path = "../tests/h264_common/mod.rs"]
-#[allow(dead_code)]
 mod h264_common;
 
 fn read_y4m(path: &str) -> (usize, usize, u32, Vec<Vec<u8>>) {
