@@ -321,6 +321,55 @@ static mp_obj_t vencoder_sei_messages(mp_obj_t nal_obj, mp_obj_t payload_type) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(vencoder_sei_messages_obj, vencoder_sei_messages);
 
+// ide_compress(frame_info, quality): JPEG-encode on channel 3 into the IDE frame buffer
+static mp_obj_t vencoder_ide_compress(mp_obj_t frame_info, mp_obj_t quality) {
+    mp_buffer_info_t buf;
+    if (!mp_get_buffer(frame_info, &buf, MP_BUFFER_READ) || buf.len < sizeof(KVideoFrameInfo)) {
+        mp_raise_msg_varg(&mp_type_TypeError, MP_ERROR_TEXT("frame_info must be a k_video_frame_info (%d bytes)"),
+            (int)sizeof(KVideoFrameInfo));
+    }
+    VencStatus st;
+    venc_ide_compress(buf.buf, venc_glue_int(quality, "quality"), &st);
+    venc_glue_check(&st);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(vencoder_ide_compress_obj, vencoder_ide_compress);
+
+// ide_frame() -> (seq, width, height, jpeg bytes), or None before the first picture
+static mp_obj_t vencoder_ide_frame(void) {
+    VencIdeFrame info;
+    VencStatus st;
+    venc_ide_frame(NULL, 0, &info, &st);
+    venc_glue_check(&st);
+    for (;;) {
+        if (info.seq == 0) {
+            return mp_const_none;
+        }
+        vstr_t jpeg;
+        vstr_init_len(&jpeg, info.len);
+        size_t cap = info.len;
+        venc_ide_frame((uint8_t *)jpeg.buf, cap, &info, &st);
+        venc_glue_check(&st);
+        if (info.len <= cap) {
+            // Another thread may have published a smaller picture in between.
+            jpeg.len = info.len;
+            mp_obj_t items[4] = {mp_obj_new_int_from_ull(info.seq), mp_obj_new_int_from_uint(info.width),
+                                 mp_obj_new_int_from_uint(info.height), mp_obj_new_bytes_from_vstr(&jpeg)};
+            return mp_obj_new_tuple(4, items);
+        }
+        vstr_clear(&jpeg);
+    }
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(vencoder_ide_frame_obj, vencoder_ide_frame);
+
+static mp_obj_t vencoder_ide_release(void) {
+    VencStatus st;
+    venc_ide_release(&st);
+    venc_glue_check(&st);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(vencoder_ide_release_obj, vencoder_ide_release);
+
 static const mp_rom_map_elem_t vencoder_globals_table[] = {
     {MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR__vencoder)},
     {MP_ROM_QSTR(MP_QSTR_set_out_bufs), MP_ROM_PTR(&vencoder_set_out_bufs_obj)},
@@ -335,6 +384,9 @@ static const mp_rom_map_elem_t vencoder_globals_table[] = {
     {MP_ROM_QSTR(MP_QSTR_send_user_data), MP_ROM_PTR(&vencoder_send_user_data_obj)},
     {MP_ROM_QSTR(MP_QSTR_nal_units), MP_ROM_PTR(&vencoder_nal_units_obj)},
     {MP_ROM_QSTR(MP_QSTR_sei_messages), MP_ROM_PTR(&vencoder_sei_messages_obj)},
+    {MP_ROM_QSTR(MP_QSTR_ide_compress), MP_ROM_PTR(&vencoder_ide_compress_obj)},
+    {MP_ROM_QSTR(MP_QSTR_ide_frame), MP_ROM_PTR(&vencoder_ide_frame_obj)},
+    {MP_ROM_QSTR(MP_QSTR_ide_release), MP_ROM_PTR(&vencoder_ide_release_obj)},
     {MP_ROM_QSTR(MP_QSTR_FRAME_INFO_SIZE), MP_ROM_INT(sizeof(KVideoFrameInfo))},
 };
 static MP_DEFINE_CONST_DICT(vencoder_globals, vencoder_globals_table);

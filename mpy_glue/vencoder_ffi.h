@@ -145,6 +145,19 @@ typedef struct {
 } VsimSnapshot;
 #endif
 
+typedef struct {
+  /**
+   * Pictures published so far (0: none yet).
+   */
+  uint64_t seq;
+  uint32_t width;
+  uint32_t height;
+  /**
+   * Bytes of the JPEG; copied only when the caller's buffer holds them.
+   */
+  size_t len;
+} VencIdeFrame;
+
 int32_t venc_set_out_bufs(int64_t chn,
                           int64_t buf_num,
                           int64_t width,
@@ -312,6 +325,27 @@ int32_t vsim_sensor_set_source(int64_t dev,
                                size_t path_len,
                                VencStatus *status);
 #endif
+
+/**
+ * JPEG-encode a frame on channel 3 and publish it to the IDE frame buffer.
+ *
+ * # Safety
+ * `frame_info` is NULL or points to `sizeof(KVideoFrameInfo)` readable bytes.
+ */
+int32_t venc_ide_compress(const KVideoFrameInfo *frame_info, int64_t quality, VencStatus *status);
+
+/**
+ * Copy the newest IDE JPEG into `buf` when it fits (`out.len` always tells its size).
+ *
+ * # Safety
+ * `buf` points to `cap` writable bytes (or is NULL with `cap` 0); `out` is writable.
+ */
+int32_t venc_ide_frame(uint8_t *buf, size_t cap, VencIdeFrame *out, VencStatus *status);
+
+/**
+ * Give channel 3 back to scripts.
+ */
+int32_t venc_ide_release(VencStatus *status);
 
 extern uint8_t *venc_rt_alloc(size_t size, size_t align);
 

@@ -27,6 +27,7 @@ APT_PACKAGES=(
     "libde265-examples -"         # libde265-dec265: a second HEVC decoder
     "libjpeg-turbo-progs djpeg"   # djpeg: a second JPEG decoder
     "valgrind valgrind"
+    "chromium chromium"           # headless screenshots of the IDE preview page
 )
 
 missing=()

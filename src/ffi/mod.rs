@@ -8,6 +8,7 @@ pub mod bitstream;
 pub mod frame_info;
 #[cfg(feature = "host")]
 pub mod host;
+pub mod ide;
 
 use core::ffi::c_char;
 

@@ -13,6 +13,8 @@ use crate::platform::{
 use crate::pool::align_up;
 use crate::venc_err;
 
+pub mod ide;
+
 /// K230 payload type numbers (`K_PT_*`).
 pub const PT_JPEG: u32 = 26;
 pub const PT_H264: u32 = 96;
@@ -80,6 +82,10 @@ struct Channel {
 pub struct Driver<P: VencPlatform> {
     pub platform: P,
     channels: [Channel; CHANNELS],
+    /// Channel 3 while the IDE image transfer owns it.
+    ide: Option<ide::IdeChannel>,
+    /// The newest JPEG of the IDE image transfer.
+    pub ide_frame: ide::IdeFrame,
 }
 
 fn check_chn(chn: i64) -> Result<usize, VencError> {
@@ -247,7 +253,22 @@ impl<P: VencPlatform> Driver<P> {
                 state: State::Idle,
                 pool: None,
             }; CHANNELS],
+            ide: None,
+            ide_frame: ide::IdeFrame::default(),
         }
+    }
+
+    /// A channel number from a script: in range, and not the IDE's channel while the
+    /// IDE image transfer uses it.
+    fn user_chn(&self, chn: i64) -> Result<usize, VencError> {
+        let chn = check_chn(chn)?;
+        if chn == ide::IDE_CHN && self.ide.is_some() {
+            return Err(venc_err!(
+                ErrId::Busy,
+                "VENC channel 3 is in use by the IDE image transfer (compress_for_ide): use channels 0..2"
+            ));
+        }
+        Ok(chn)
     }
 
     /// `SetOutBufs(chn, buf_num, width, height)`: (re)create the channel's output pool.
@@ -258,7 +279,7 @@ impl<P: VencPlatform> Driver<P> {
         width: i64,
         height: i64,
     ) -> Result<(), VencError> {
-        let chn = check_chn(chn)?;
+        let chn = self.user_chn(chn)?;
         if self.channels[chn].state != State::Idle {
             return Err(venc_err!(
                 ErrId::Busy,
@@ -296,7 +317,7 @@ impl<P: VencPlatform> Driver<P> {
     }
 
     pub fn create(&mut self, chn: i64, req: &ChnAttrRequest) -> Result<(), VencError> {
-        let chn = check_chn(chn)?;
+        let chn = self.user_chn(chn)?;
         let ch = self.channels[chn];
         if ch.state != State::Idle {
             return Err(venc_err!(ErrId::Exist, "channel {} already exists", chn));
@@ -348,7 +369,7 @@ impl<P: VencPlatform> Driver<P> {
     }
 
     pub fn start(&mut self, chn: i64) -> Result<(), VencError> {
-        let chn = check_chn(chn)?;
+        let chn = self.user_chn(chn)?;
         self.require_created(chn)?;
         self.platform.start_chn(chn)?;
         self.channels[chn].state = State::Started;
@@ -356,7 +377,7 @@ impl<P: VencPlatform> Driver<P> {
     }
 
     pub fn stop(&mut self, chn: i64) -> Result<(), VencError> {
-        let chn = check_chn(chn)?;
+        let chn = self.user_chn(chn)?;
         self.require_created(chn)?;
         self.platform.stop_chn(chn)?;
         self.channels[chn].state = State::Created;
@@ -364,7 +385,7 @@ impl<P: VencPlatform> Driver<P> {
     }
 
     pub fn destroy(&mut self, chn: i64) -> Result<(), VencError> {
-        let chn = check_chn(chn)?;
+        let chn = self.user_chn(chn)?;
         self.require_created(chn)?;
         self.platform.destroy_chn(chn)?;
         self.channels[chn].state = State::Idle;
@@ -377,7 +398,7 @@ impl<P: VencPlatform> Driver<P> {
         frame: &FrameDesc,
         timeout_ms: i32,
     ) -> Result<(), VencError> {
-        let chn = check_chn(chn)?;
+        let chn = self.user_chn(chn)?;
         self.require_started(chn)?;
         self.platform.send_frame(chn, frame, timeout_ms)
     }
@@ -388,13 +409,13 @@ impl<P: VencPlatform> Driver<P> {
         out: &mut StreamPacks,
         timeout_ms: i32,
     ) -> Result<(), VencError> {
-        let chn = check_chn(chn)?;
+        let chn = self.user_chn(chn)?;
         self.require_started(chn)?;
         self.platform.get_stream(chn, out, timeout_ms)
     }
 
     pub fn release_stream(&mut self, chn: i64, packs: &StreamPacks) -> Result<(), VencError> {
-        let chn = check_chn(chn)?;
+        let chn = self.user_chn(chn)?;
         self.require_created(chn)?;
         if packs.count == 0 {
             return Err(venc_err!(
@@ -406,7 +427,7 @@ impl<P: VencPlatform> Driver<P> {
     }
 
     pub fn request_idr(&mut self, chn: i64) -> Result<(), VencError> {
-        let chn = check_chn(chn)?;
+        let chn = self.user_chn(chn)?;
         self.require_created(chn)?;
         self.platform.request_idr(chn)
     }
@@ -418,7 +439,7 @@ impl<P: VencPlatform> Driver<P> {
         uuid: &[u8; 16],
         data: &[u8],
     ) -> Result<(), VencError> {
-        let chn = check_chn(chn)?;
+        let chn = self.user_chn(chn)?;
         self.require_created(chn)?;
         if data.len() > MAX_USER_DATA {
             return Err(venc_err!(
@@ -432,8 +453,10 @@ impl<P: VencPlatform> Driver<P> {
             .queue_sei(chn, &SeiMessage::user_data_unregistered(uuid, data))
     }
 
-    /// For `MediaManager.deinit()`: every channel must be destroyed; their pools go.
+    /// For `MediaManager.deinit()`: every channel must be destroyed; their pools go
+    /// (the IDE channel, which the script does not own, is closed here).
     pub fn release_pools(&mut self) -> Result<(), VencError> {
+        self.ide_release()?;
         if let Some(chn) = self.channels.iter().position(|c| c.state != State::Idle) {
             return Err(venc_err!(
                 ErrId::Busy,

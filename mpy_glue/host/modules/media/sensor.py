@@ -4,7 +4,8 @@
 # file: set_source(path), or the CANMV_SENSOR_SOURCE environment variable.
 import os
 import _vsim
-from media.vencoder import CAMERA_MOD_ID
+import _vencoder
+from media.vencoder import CAMERA_MOD_ID, k_video_frame_info
 
 CAM_CHN_ID_0 = 0
 CAM_CHN_ID_1 = 1
@@ -45,6 +46,26 @@ class _Image:
 
     def size(self):
         return self._uv + self._w * self._h // 2
+
+    # The k_video_frame_info that SendFrame takes for this image.
+    def frame_info(self):
+        info = k_video_frame_info()
+        info.v_frame.width = self._w
+        info.v_frame.height = self._h
+        info.v_frame.pixel_format = self._fmt
+        info.v_frame.phys_addr[0] = self._phys
+        info.v_frame.phys_addr[1] = self._phys + self._uv
+        info.pool_id = self._pool
+        return info
+
+    # JPEG-encode the image on VENC channel 3 and publish it to the IDE frame buffer
+    # (quality clamped to 10..99). With CANMV_IDE_PREVIEW=http_port:debug_port set,
+    # the first call starts the host preview (see ide_preview).
+    def compress_for_ide(self, quality=50):
+        _vencoder.ide_compress(self.frame_info(), quality)
+        import ide_preview
+        ide_preview.autostart()
+        return self
 
 
 class Sensor:
