@@ -28,6 +28,12 @@ pub fn quality_scale(quality: u8) -> u32 {
     }
 }
 
+/// High half of a 16 x 16-bit unsigned product (`pmulhuw`, `vmulhu`).
+#[inline(always)]
+fn mul_high(a: u16, b: u16) -> u16 {
+    ((a as u32 * b as u32) >> 16) as u16
+}
+
 impl QuantTable {
     /// Scale a base table (natural order) as libjpeg does for `quality`, forcing the
     /// baseline range 1..=255.
@@ -58,20 +64,20 @@ impl QuantTable {
     /// Lane-wise 16-bit arithmetic, so it vectorises (pmulhuw on x86, vmulhu on RVV).
     #[inline(always)]
     pub fn quantise(&self, coefs: &Block, out: &mut [i16; 64]) {
-        for (r, row) in coefs.iter().enumerate() {
-            let at = r * 8;
-            let bias: &[u16; 8] = self.bias[at..at + 8].try_into().unwrap_or(&[0; 8]);
-            let reciprocal: &[u16; 8] = self.reciprocal[at..at + 8].try_into().unwrap_or(&[0; 8]);
-            let post_scale: &[u16; 8] = self.post_scale[at..at + 8].try_into().unwrap_or(&[0; 8]);
-            for c in 0..8 {
-                let v = row[c] as i16;
-                let sign = v >> 15;
-                let magnitude = ((v ^ sign) - sign) as u16;
-                let biased = magnitude.wrapping_add(bias[c]);
-                let scaled = ((biased as u32 * reciprocal[c] as u32) >> 16) as u16;
-                let q = ((scaled as u32 * post_scale[c] as u32) >> 16) as i16;
-                out[at + c] = (q ^ sign) - sign;
-            }
+        // Narrow first, then work on 64 contiguous 16-bit lanes.
+        let mut narrow = [0i16; 64];
+        for (n, &c) in narrow.iter_mut().zip(coefs.as_flattened()) {
+            *n = c as i16;
+        }
+        let tables = self.bias.iter().zip(&self.reciprocal).zip(&self.post_scale);
+        for ((o, &v), ((&bias, &reciprocal), &post_scale)) in
+            out.iter_mut().zip(&narrow).zip(tables)
+        {
+            let sign = v >> 15;
+            let magnitude = ((v ^ sign) - sign) as u16;
+            let biased = magnitude.wrapping_add(bias);
+            let q = mul_high(mul_high(biased, reciprocal), post_scale) as i16;
+            *o = (q ^ sign) - sign;
         }
     }
 }
