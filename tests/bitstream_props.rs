@@ -316,9 +316,9 @@ fn random_stream(rng: &mut Rng) -> (Vec<u8>, Vec<Vec<u8>>) {
         }
         stream.extend_from_slice(&[0, 0, 1]);
         stream.extend_from_slice(&nal);
-        for _ in 0..rng.below(3) {
-            stream.push(0);
-        }
+        // trailing_zero_8bits between NAL units.
+        let trailing = rng.below(3);
+        stream.resize(stream.len() + trailing, 0);
         nals.push(nal);
     }
     (stream, nals)
@@ -380,7 +380,7 @@ fn splitter_matches_one_shot_for_random_chunkings() {
 #[test]
 fn splitter_reports_a_nal_larger_than_its_buffer() {
     let mut stream = vec![0, 0, 1, 0x65];
-    stream.extend(std::iter::repeat(0x55).take(100));
+    stream.extend(std::iter::repeat_n(0x55, 100));
     let mut buf = [0u8; 32];
     let mut sp = NalSplitter::new(&mut buf);
     let mut rest = &stream[..];
