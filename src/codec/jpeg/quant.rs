@@ -90,8 +90,8 @@ mod tests {
     #[test]
     fn quality_50_is_annex_k() {
         let t = QuantTable::scaled(&LUMA_QUANT, 50);
-        for i in 0..64 {
-            assert_eq!(t.steps[i], LUMA_QUANT[i] as u16);
+        for (&step, &base) in t.steps.iter().zip(LUMA_QUANT.iter()) {
+            assert_eq!(step, base as u16);
         }
     }
 
