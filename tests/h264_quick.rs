@@ -104,3 +104,29 @@ fn rc_trace() {
     }
     eprintln!();
 }
+
+#[test]
+fn cabac_intra_small() {
+    let cfg = config(
+        176,
+        144,
+        Profile::H264Main,
+        1,
+        RateControl::FixQp { i_qp: 28, p_qp: 28 },
+    );
+    let enc = encode(&cfg, 2);
+    verify_with_decoders("cabac_intra", &enc, 176, 144);
+}
+
+#[test]
+fn cabac_p_small() {
+    let cfg = config(
+        176,
+        144,
+        Profile::H264High,
+        30,
+        RateControl::FixQp { i_qp: 28, p_qp: 28 },
+    );
+    let enc = encode(&cfg, 6);
+    verify_with_decoders("cabac_p", &enc, 176, 144);
+}

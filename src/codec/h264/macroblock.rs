@@ -5,6 +5,7 @@
 // same sample position; iterator chains would hide the geometry.
 #![allow(clippy::needless_range_loop)]
 
+use super::cabac_mb::CabacState;
 use super::cavlc::{nc_from, write_residual_block};
 use super::inter::{mv_limits, predict_mv, RefPicture};
 use super::intra::{Edge4, EdgeN, CHROMA_DC, CHROMA_PLANE, I16_DC, I16_PLANE, I4_DC};
@@ -27,13 +28,13 @@ const INTRA_GATE_PER_SAMPLE: u32 = 6;
 pub struct MbResidual {
     /// Per luma 4x4 block (raster index), 16 levels in zigzag order (for Intra16x16 the
     /// first is unused).
-    luma: [[i32; 16]; 16],
-    luma_dc: [i32; 16],
-    chroma_dc: [[i32; 4]; 2],
+    pub(super) luma: [[i32; 16]; 16],
+    pub(super) luma_dc: [i32; 16],
+    pub(super) chroma_dc: [[i32; 4]; 2],
     /// Per chroma plane and 4x4 block (raster), zigzag order, first unused.
-    chroma_ac: [[[i32; 16]; 4]; 2],
-    cbp_luma: u8,
-    cbp_chroma: u8,
+    pub(super) chroma_ac: [[[i32; 16]; 4]; 2],
+    pub(super) cbp_luma: u8,
+    pub(super) cbp_chroma: u8,
 }
 
 impl MbResidual {
@@ -50,13 +51,13 @@ impl MbResidual {
 }
 
 /// Everything decided for a macroblock before it is written.
-struct MbDecision {
-    kind: MbKind,
-    i16_mode: u8,
-    i4_modes: [u8; 16],
-    chroma_mode: u8,
-    mv: (i32, i32),
-    mvp: (i32, i32),
+pub(super) struct MbDecision {
+    pub(super) kind: MbKind,
+    pub(super) i16_mode: u8,
+    pub(super) i4_modes: [u8; 16],
+    pub(super) chroma_mode: u8,
+    pub(super) mv: (i32, i32),
+    pub(super) mvp: (i32, i32),
 }
 
 /// Per-picture coding state: the picture being reconstructed, the reference, the
@@ -218,7 +219,7 @@ impl PictureCoder<'_> {
     }
 
     /// Intra4x4PredMode predictor of block (bx, by) (8.3.1.1).
-    fn predicted_i4_mode(
+    pub(super) fn predicted_i4_mode(
         &self,
         mbx: usize,
         mby: usize,
@@ -698,6 +699,7 @@ impl PictureCoder<'_> {
         mby: usize,
         p_slice: bool,
         skip_run: &mut u32,
+        cabac: Option<&mut CabacState>,
     ) {
         let mut sy = [0u8; 256];
         let mut su = [0u8; 64];
@@ -739,15 +741,15 @@ impl PictureCoder<'_> {
                 if sad < qstep_thresh
                     && self.try_skip(mbx, mby, &sy, &su, &sv, &inter_pred, reference, skip_mv)
                 {
-                    *skip_run += 1;
                     self.qp_sum += u32::from(self.qp_pred);
                     self.info[mb] = MbInfo {
                         kind: MbKind::Skip,
                         qp: self.qp_pred,
-                        nz: [0; 24],
                         mv: (skip_mv.0 as i16, skip_mv.1 as i16),
                         i4_modes: [I4_DC; 16],
+                        ..MbInfo::default()
                     };
+                    self.write_skip(w, mbx, mby, skip_run, cabac);
                     return;
                 }
             }
@@ -845,6 +847,8 @@ impl PictureCoder<'_> {
         }
         self.qp_sum += u32::from(self.qp_pred);
         // Side information for neighbours and the deblocking filter.
+        let coded = decision.kind != MbKind::Skip;
+        let r = &self.residual;
         let mut info = MbInfo {
             kind: decision.kind,
             qp: self.qp_pred,
@@ -855,7 +859,38 @@ impl PictureCoder<'_> {
             } else {
                 [I4_DC; 16]
             },
+            cbp: if coded {
+                r.cbp_luma | (r.cbp_chroma << 4)
+            } else {
+                0
+            },
+            chroma_mode: if intra { decision.chroma_mode } else { 0 },
+            abs_mvd: if decision.kind == MbKind::Inter {
+                (
+                    (decision.mv.0 - decision.mvp.0)
+                        .unsigned_abs()
+                        .min(u32::from(u16::MAX)) as u16,
+                    (decision.mv.1 - decision.mvp.1)
+                        .unsigned_abs()
+                        .min(u32::from(u16::MAX)) as u16,
+                )
+            } else {
+                (0, 0)
+            },
+            cbf_dc: 0,
         };
+        if coded {
+            if decision.kind == MbKind::Intra16x16 && r.luma_dc.iter().any(|&l| l != 0) {
+                info.cbf_dc |= 1;
+            }
+            if r.cbp_chroma != 0 {
+                for p in 0..2 {
+                    if r.chroma_dc[p].iter().any(|&l| l != 0) {
+                        info.cbf_dc |= 2 << p;
+                    }
+                }
+            }
+        }
         if intra {
             info.mv = (0, 0);
         }
@@ -863,14 +898,43 @@ impl PictureCoder<'_> {
         self.info[mb] = info;
 
         if decision.kind == MbKind::Skip {
-            *skip_run += 1;
+            self.write_skip(w, mbx, mby, skip_run, cabac);
             return;
         }
-        if p_slice {
-            w.put_ue(*skip_run);
-            *skip_run = 0;
+        match cabac {
+            Some(c) => {
+                if p_slice {
+                    self.cabac_skip_flag(c, w, mbx, mby, false);
+                }
+                self.cabac_macroblock(c, w, mbx, mby, &decision, p_slice, qp_delta, sends_qp);
+            }
+            None => {
+                if p_slice {
+                    w.put_ue(*skip_run);
+                    *skip_run = 0;
+                }
+                self.write_macroblock(w, mbx, mby, &decision, p_slice, qp_delta);
+            }
         }
-        self.write_macroblock(w, mbx, mby, &decision, p_slice, qp_delta);
+    }
+
+    /// Syntax of a skipped macroblock: counted into mb_skip_run (CAVLC) or
+    /// mb_skip_flag = 1 (CABAC).
+    fn write_skip(
+        &mut self,
+        w: &mut BitWriter,
+        mbx: usize,
+        mby: usize,
+        skip_run: &mut u32,
+        cabac: Option<&mut CabacState>,
+    ) {
+        match cabac {
+            Some(c) => {
+                self.cabac_skip_flag(c, w, mbx, mby, true);
+                c.last_qp_delta_nonzero = false;
+            }
+            None => *skip_run += 1,
+        }
     }
 
     /// Whether P_Skip reproduces the macroblock well enough: every luma and chroma
@@ -1094,9 +1158,23 @@ impl PictureCoder<'_> {
         }
     }
 
-    /// Code all macroblocks of the picture into `w` (slice_data()).
-    pub fn code_slice_data(&mut self, w: &mut BitWriter, p_slice: bool) {
+    /// Code all macroblocks of the picture into `w` (slice_data()), with CABAC when
+    /// `cabac` is given (the slice header must already be in `w`).
+    pub fn code_slice_data(
+        &mut self,
+        w: &mut BitWriter,
+        p_slice: bool,
+        mut cabac: Option<&mut CabacState>,
+    ) {
         let mut skip_run = 0u32;
+        if let Some(c) = cabac.as_deref_mut() {
+            // cabac_alignment_one_bit
+            while !w.is_byte_aligned() {
+                w.put_bits(1, 1);
+            }
+            c.enc.start_slice(p_slice, self.qp);
+            c.last_qp_delta_nonzero = false;
+        }
         let base_qp = i32::from(self.qp);
         let start_bits = w.bit_len();
         for mby in 0..self.mb_height {
@@ -1116,11 +1194,26 @@ impl PictureCoder<'_> {
                 self.set_qp(qp);
             }
             for mbx in 0..self.mb_width {
-                self.code_macroblock(w, mbx, mby, p_slice, &mut skip_run);
+                self.code_macroblock(w, mbx, mby, p_slice, &mut skip_run, cabac.as_deref_mut());
+                if let Some(c) = cabac.as_deref_mut() {
+                    let last = mby + 1 == self.mb_height && mbx + 1 == self.mb_width;
+                    c.enc.terminate(w, last); // end_of_slice_flag
+                }
             }
         }
-        if p_slice && skip_run > 0 {
-            w.put_ue(skip_run);
+        match cabac {
+            // The flush wrote the rbsp_stop_one_bit; align with zero bits.
+            Some(_) => {
+                while !w.is_byte_aligned() {
+                    w.put_bits(0, 1);
+                }
+            }
+            None => {
+                if p_slice && skip_run > 0 {
+                    w.put_ue(skip_run);
+                }
+                w.put_trailing_bits();
+            }
         }
     }
 

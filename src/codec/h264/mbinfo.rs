@@ -21,6 +21,14 @@ pub struct MbInfo {
     pub mv: (i16, i16),
     /// Intra4x4PredMode per luma 4x4 block, raster order (2 = DC when not Intra4x4).
     pub i4_modes: [u8; 16],
+    /// coded_block_pattern (luma bits 0..4, chroma << 4); 0 for skipped macroblocks.
+    pub cbp: u8,
+    /// intra_chroma_pred_mode (0 for inter macroblocks).
+    pub chroma_mode: u8,
+    /// |mvd| per component (CABAC contexts); 0 for skipped and intra macroblocks.
+    pub abs_mvd: (u16, u16),
+    /// coded_block_flag of the DC blocks: bit 0 luma (Intra16x16), bits 1, 2 Cb, Cr.
+    pub cbf_dc: u8,
 }
 
 impl MbInfo {

@@ -8,6 +8,8 @@
 //! state that changes is committed only once the output fitted into the caller's
 //! buffer.
 
+mod cabac;
+mod cabac_mb;
 mod cavlc;
 mod deblock;
 mod inter;
@@ -23,6 +25,7 @@ mod transform;
 use alloc::vec::Vec;
 use core::mem::size_of;
 
+use self::cabac_mb::CabacState;
 use self::inter::RefPicture;
 use self::macroblock::{new_residual, MbResidual, PictureCoder};
 use self::mbinfo::MbInfo;
@@ -106,6 +109,9 @@ pub struct H264Encoder {
     /// Cropped NV12 copy of the last committed reconstruction.
     recon_nv12: Vec<u8>,
     rc: RateController,
+    /// CABAC for Main and High (entropy_coding_mode_flag), CAVLC for Baseline.
+    use_cabac: bool,
+    cabac: CabacState,
     idr_requested: bool,
     frames_since_idr: u32,
     frame_num: u32,
@@ -158,6 +164,8 @@ impl H264Encoder {
                 cfg.width,
                 cfg.height,
             ),
+            use_cabac: cfg.profile != Profile::H264Baseline,
+            cabac: CabacState::default(),
             idr_requested: true,
             frames_since_idr: 0,
             frame_num: 0,
@@ -175,7 +183,7 @@ impl H264Encoder {
                 fps,
             },
         );
-        write_pps(&mut enc.pps_bits);
+        write_pps(&mut enc.pps_bits, enc.use_cabac);
         Ok(enc)
     }
 
@@ -251,6 +259,7 @@ impl H264Encoder {
                 frame_num: if idr { 0 } else { self.frame_num },
                 idr_pic_id: self.idr_pic_id,
                 qp,
+                cabac: self.use_cabac,
             },
         );
         let mut coder = PictureCoder {
@@ -269,10 +278,14 @@ impl H264Encoder {
             target_bits,
             qp_sum: 0,
         };
-        coder.code_slice_data(&mut self.slice_bits, p_slice);
+        let cabac = if self.use_cabac {
+            Some(&mut self.cabac)
+        } else {
+            None
+        };
+        coder.code_slice_data(&mut self.slice_bits, p_slice, cabac);
         let mbs = (self.mb_width * self.mb_height) as u32;
         let average = ((coder.qp_sum + mbs / 2) / mbs) as u8;
-        self.slice_bits.put_trailing_bits();
         (!self.slice_bits.overflowed()).then_some(average)
     }
 

@@ -9,6 +9,8 @@ pub struct SliceHeader {
     pub frame_num: u32,
     pub idr_pic_id: u32,
     pub qp: u8,
+    /// CABAC slice (entropy_coding_mode_flag): P slices carry cabac_init_idc.
+    pub cabac: bool,
 }
 
 pub fn write_slice_header(w: &mut BitWriter, h: &SliceHeader) {
@@ -30,6 +32,9 @@ pub fn write_slice_header(w: &mut BitWriter, h: &SliceHeader) {
         w.put_flag(false); // long_term_reference_flag
     } else {
         w.put_flag(false); // adaptive_ref_pic_marking_mode_flag: sliding window
+    }
+    if h.cabac && h.p_slice {
+        w.put_ue(0); // cabac_init_idc
     }
     w.put_se(i32::from(h.qp) - 26); // slice_qp_delta against pic_init_qp 26
 }

@@ -271,11 +271,12 @@ fn write_vui(w: &mut BitWriter, fps: u32) {
     w.put_ue(1); // max_dec_frame_buffering
 }
 
-/// pic_parameter_set_rbsp(), CAVLC, one reference, deblocking with default offsets.
-pub fn write_pps(w: &mut BitWriter) {
+/// pic_parameter_set_rbsp(): CAVLC or CABAC, one reference, deblocking with default
+/// offsets.
+pub fn write_pps(w: &mut BitWriter, cabac: bool) {
     w.put_ue(0); // pic_parameter_set_id
     w.put_ue(0); // seq_parameter_set_id
-    w.put_flag(false); // entropy_coding_mode_flag: CAVLC
+    w.put_flag(cabac); // entropy_coding_mode_flag
     w.put_flag(false); // bottom_field_pic_order_in_frame_present_flag
     w.put_ue(0); // num_slice_groups_minus1
     w.put_ue(0); // num_ref_idx_l0_default_active_minus1
