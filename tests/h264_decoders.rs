@@ -1,7 +1,8 @@
 //! Every stream is decoded by ffmpeg (strict: -xerror -err_detect explode) and by
 //! openh264 (GStreamer), and both decoders' pictures must equal the encoder's
-//! reconstruction bit for bit: per size, for each profile, GOP 1 and 30, with the three
-//! rate-control modes rotating through the cases.
+//! reconstruction bit for bit: per size, for each profile (Baseline: CAVLC, Main and
+//! High: CABAC), GOP 1 and 30, with the three rate-control modes rotating through the
+//! cases.
 mod h264_common;
 use canmv_vencoder::codec::{Profile, RateControl};
 use h264_common::*;

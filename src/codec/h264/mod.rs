@@ -1,5 +1,5 @@
-//! Software H.264 encoder: Baseline/Main/High (CAVLC), I and P pictures, one slice per
-//! picture, one reference picture.
+//! Software H.264 encoder: Baseline (CAVLC), Main and High (CABAC), 4:2:0 8-bit, I and
+//! P pictures, one slice per picture, one reference picture, 4x4 transforms only.
 //!
 //! Per picture: the NV12 input is copied into macroblock-aligned planar planes; each
 //! macroblock is decided (P_Skip, P_L0_16x16 with quarter-sample motion, Intra4x4 or
