@@ -6,6 +6,9 @@ pub mod h264;
 pub mod jpeg;
 pub mod motion;
 pub mod ratecontrol;
+pub mod cabac;
+pub mod h265;
+pub mod md5;
 
 /// A borrowed NV12 picture (Y plane, then interleaved Cb/Cr at half resolution).
 #[derive(Clone, Copy)]

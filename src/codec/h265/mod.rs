@@ -1,0 +1,426 @@
+//! Software H.265/HEVC encoder: Main profile, 8-bit 4:2:0, I and P pictures, one slice
+//! per picture, one reference picture, CABAC.
+//!
+//! Per picture: the NV12 input is copied into 8-aligned planar planes; the CTUs
+//! (32x32) are split into CUs, each decided (skip, merge, AMVP with quarter-sample
+//! motion search, or intra with a SATD mode decision), coded and reconstructed in
+//! z-order; the deblocking filter runs over the reconstruction, its MD5 goes into a
+//! decoded-picture-hash SEI, and it becomes the next picture's reference. State
+//! changes are committed only once the output fitted into the caller's buffer.
+
+// Sample loops index several arrays with the standard's (x, y) arithmetic.
+#![allow(clippy::needless_range_loop)]
+
+mod contexts;
+mod ctu;
+mod deblock;
+mod hash_sei;
+mod inter;
+mod intra;
+mod params;
+mod picinfo;
+mod quant;
+mod residual_coding;
+mod transform;
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+use self::contexts::Contexts;
+use self::ctu::{new_scratch, PictureCoder, Scratch};
+use self::inter::LUMA_PAD;
+use self::params::{choose_level, write_pps, write_slice_header, write_sps, write_vps, SpsParams};
+use self::picinfo::InfoGrid;
+use super::cabac::CabacEncoder;
+use super::frame::{try_zeroed, Frame};
+use super::ratecontrol::{qstep, RateController};
+use super::{
+    CodecError, EncodedPicture, FrameOptions, Nv12, PackKind, PackSpan, Profile, RateControl,
+    StreamConfig, VideoEngine,
+};
+use crate::bitstream::nal::{escaped_nal_len, write_nal, START_CODE};
+use crate::bitstream::nal_header::{H265NalHeader, H265NalType};
+use crate::bitstream::writer::BitWriter;
+
+/// Slice buffer bytes per 8x8 block (above the worst case of a CU coded at QP 51 after
+/// the retry loop) plus fixed headroom.
+const SLICE_BYTES_PER_BLOCK8: usize = 128;
+const SLICE_BYTES_FIXED: usize = 1024;
+const HEADER_BYTES: usize = 128;
+
+fn geometry(cfg: &StreamConfig) -> Result<(usize, usize), CodecError> {
+    let ok = |v: u32| (16..=8192).contains(&v) && v.is_multiple_of(2);
+    if !ok(cfg.width) || !ok(cfg.height) {
+        return Err(CodecError::BadDimensions);
+    }
+    Ok((
+        cfg.width.next_multiple_of(8) as usize,
+        cfg.height.next_multiple_of(8) as usize,
+    ))
+}
+
+pub struct H265Encoder {
+    cfg: StreamConfig,
+    coded_width: usize,
+    coded_height: usize,
+    level_idc: u8,
+    source: Frame,
+    /// The picture being coded (scratch until committed).
+    current: Frame,
+    /// The last committed picture: reference for P pictures.
+    reference: Frame,
+    has_reference: bool,
+    grid: InfoGrid,
+    scratch: Box<Scratch>,
+    slice_bits: BitWriter,
+    vps_bits: BitWriter,
+    sps_bits: BitWriter,
+    pps_bits: BitWriter,
+    /// Cropped NV12 copy of the last committed reconstruction.
+    recon_nv12: Vec<u8>,
+    rc: RateController,
+    idr_requested: bool,
+    frames_since_idr: u32,
+}
+
+impl H265Encoder {
+    /// Check `cfg` and allocate all working memory.
+    pub fn new(cfg: &StreamConfig) -> Result<H265Encoder, CodecError> {
+        let (cw, ch) = geometry(cfg)?;
+        if cfg.profile != Profile::H265Main {
+            return Err(CodecError::UnsupportedProfile);
+        }
+        let max_kbps = match cfg.rate_control {
+            RateControl::Cbr { bitrate_kbps } => bitrate_kbps,
+            RateControl::Vbr {
+                bitrate_kbps,
+                max_bitrate_kbps,
+            } => bitrate_kbps.max(max_bitrate_kbps),
+            RateControl::FixQp { .. } => 0,
+        };
+        let fps = cfg.dst_frame_rate.max(1);
+        let level_idc = choose_level(cfg.width, cfg.height, fps, max_kbps);
+        let oom = |_| CodecError::OutOfMemory;
+        let blocks8 = (cw / 8) * (ch / 8);
+        let mut enc = H265Encoder {
+            cfg: *cfg,
+            coded_width: cw,
+            coded_height: ch,
+            level_idc,
+            source: Frame::try_new(cw, ch, 0)?,
+            current: Frame::try_new(cw, ch, LUMA_PAD)?,
+            reference: Frame::try_new(cw, ch, LUMA_PAD)?,
+            has_reference: false,
+            grid: InfoGrid::try_new(cw, ch)?,
+            scratch: new_scratch(),
+            slice_bits: BitWriter::try_with_capacity(
+                SLICE_BYTES_PER_BLOCK8 * blocks8 + SLICE_BYTES_FIXED,
+            )
+            .map_err(oom)?,
+            vps_bits: BitWriter::try_with_capacity(HEADER_BYTES).map_err(oom)?,
+            sps_bits: BitWriter::try_with_capacity(HEADER_BYTES).map_err(oom)?,
+            pps_bits: BitWriter::try_with_capacity(HEADER_BYTES).map_err(oom)?,
+            recon_nv12: try_zeroed((cfg.width * cfg.height) as usize * 3 / 2)?,
+            rc: RateController::new(
+                cfg.rate_control,
+                fps,
+                cfg.gop_len.max(1),
+                cfg.width,
+                cfg.height,
+            ),
+            idr_requested: true,
+            frames_since_idr: 0,
+        };
+        write_vps(&mut enc.vps_bits, level_idc);
+        write_sps(
+            &mut enc.sps_bits,
+            &SpsParams {
+                width: cfg.width,
+                height: cfg.height,
+                coded_width: cw as u32,
+                coded_height: ch as u32,
+                level_idc,
+                fps,
+            },
+        );
+        write_pps(&mut enc.pps_bits);
+        Ok(enc)
+    }
+
+    /// general_level_idc signalled in the VPS/SPS (30 x level).
+    pub fn level_idc(&self) -> u8 {
+        self.level_idc
+    }
+
+    fn validate(&self, frame: &Nv12<'_>) -> Result<(), CodecError> {
+        if frame.width != self.cfg.width || frame.height != self.cfg.height {
+            return Err(CodecError::BadFrame);
+        }
+        if frame.y_stride < frame.width as usize
+            || frame.uv_stride < frame.width.div_ceil(2) as usize * 2
+        {
+            return Err(CodecError::BadFrame);
+        }
+        let (y_len, uv_len) =
+            Nv12::required_lengths(frame.width, frame.height, frame.y_stride, frame.uv_stride);
+        if frame.y.len() < y_len || frame.uv.len() < uv_len {
+            return Err(CodecError::BadFrame);
+        }
+        Ok(())
+    }
+
+    /// Copy the NV12 input into the 8-aligned planar source, replicating the right and
+    /// bottom edges into the alignment margin.
+    fn load_source(&mut self, frame: &Nv12<'_>) {
+        let (w, h) = (frame.width as usize, frame.height as usize);
+        let src = &mut self.source;
+        let coded_w = src.y.width;
+        for y in 0..src.y.height {
+            let sy = y.min(h - 1);
+            let line = &frame.y[sy * frame.y_stride..sy * frame.y_stride + w];
+            let row = src.y.row_mut(y);
+            row[..w].copy_from_slice(line);
+            let last = line[w - 1];
+            row[w..coded_w].fill(last);
+        }
+        let (cw, ch) = (w / 2, h / 2);
+        let coded_cw = src.u.width;
+        for y in 0..src.u.height {
+            let sy = y.min(ch - 1);
+            let line = &frame.uv[sy * frame.uv_stride..sy * frame.uv_stride + 2 * cw];
+            for (plane, offset) in [(&mut src.u, 0), (&mut src.v, 1)] {
+                let row = plane.row_mut(y);
+                for (d, s) in row[..cw].iter_mut().zip(line.chunks_exact(2)) {
+                    *d = s[offset];
+                }
+                let last = row[cw - 1];
+                row[cw..coded_cw].fill(last);
+            }
+        }
+    }
+
+    /// Code the picture into `slice_bits` at `qp` (reconstruction into `current`).
+    /// Returns false when the slice buffer overflowed.
+    fn code_picture(&mut self, idr: bool, qp: u8) -> bool {
+        self.slice_bits.clear();
+        let poc = if idr { 0 } else { self.frames_since_idr };
+        write_slice_header(&mut self.slice_bits, idr, poc, qp);
+        self.grid.clear();
+        let mut contexts = Contexts::new(!idr, qp);
+        let lambda = ((qstep(qp) * 0.35) as u32).max(1);
+        let mut coder = PictureCoder {
+            src: &self.source,
+            recon: &mut self.current,
+            reference: if idr { None } else { Some(&self.reference) },
+            grid: &mut self.grid,
+            scratch: &mut self.scratch,
+            ctx: &mut contexts,
+            w: &mut self.slice_bits,
+            cabac: CabacEncoder::new(),
+            width: self.coded_width,
+            height: self.coded_height,
+            qp,
+            lambda,
+            cu_log2: 4,
+            cu_count: 0,
+        };
+        coder.code_picture();
+        !self.slice_bits.overflowed()
+    }
+
+    /// Code the picture, coarsening the QP when the slice buffer overflows. Returns the
+    /// QP used.
+    fn code_until_fits(&mut self, idr: bool, mut qp: u8) -> Result<u8, CodecError> {
+        loop {
+            if self.code_picture(idr, qp) {
+                return Ok(qp);
+            }
+            if qp >= 51 {
+                return Err(CodecError::OutputTooSmall {
+                    needed_at_least: self.slice_bits.bytes().len(),
+                });
+            }
+            qp = (qp + 6).min(51);
+        }
+    }
+
+    fn write_output(
+        &self,
+        idr: bool,
+        sei: &[u8],
+        hash: &[u8],
+        filler: usize,
+        out: &mut [u8],
+    ) -> Result<([PackSpan; 2], usize, usize), CodecError> {
+        let hdr = |t: H265NalType| H265NalHeader::new(t).to_bytes();
+        let vps_hdr = hdr(H265NalType::VPS);
+        let sps_hdr = hdr(H265NalType::SPS);
+        let pps_hdr = hdr(H265NalType::PPS);
+        let prefix_hdr = hdr(H265NalType::PREFIX_SEI);
+        let suffix_hdr = hdr(H265NalType::SUFFIX_SEI);
+        let filler_hdr = hdr(H265NalType::FD);
+        let slice_hdr = hdr(if idr {
+            H265NalType::IDR_W_RADL
+        } else {
+            H265NalType::TRAIL_R
+        });
+        let trailing = [0x80u8];
+        let sei_parts: [&[u8]; 2] = [sei, &trailing];
+        let hash_parts: [&[u8]; 2] = [hash, &trailing];
+        let slice_parts: [&[u8]; 1] = [self.slice_bits.bytes()];
+        let vps_parts: [&[u8]; 1] = [self.vps_bits.bytes()];
+        let sps_parts: [&[u8]; 1] = [self.sps_bits.bytes()];
+        let pps_parts: [&[u8]; 1] = [self.pps_bits.bytes()];
+        let header_len = if idr {
+            escaped_nal_len(&vps_hdr, &vps_parts)
+                + escaped_nal_len(&sps_hdr, &sps_parts)
+                + escaped_nal_len(&pps_hdr, &pps_parts)
+        } else {
+            0
+        };
+        // Filler data NAL unit (7.3.2.8): 0xFF bytes then trailing bits; never escaped.
+        let filler_len = if filler == 0 { 0 } else { 4 + 2 + filler + 1 };
+        let sei_len = if sei.is_empty() {
+            0
+        } else {
+            escaped_nal_len(&prefix_hdr, &sei_parts)
+        };
+        let picture_len = sei_len
+            + escaped_nal_len(&slice_hdr, &slice_parts)
+            + escaped_nal_len(&suffix_hdr, &hash_parts)
+            + filler_len;
+        let total = header_len + picture_len;
+        let too_small = CodecError::OutputTooSmall {
+            needed_at_least: total,
+        };
+        if total > out.len() {
+            return Err(too_small);
+        }
+        let mut packs = [PackSpan {
+            kind: PackKind::Header,
+            offset: 0,
+            len: 0,
+        }; 2];
+        let mut count = 0;
+        let mut pos = 0;
+        if idr {
+            pos = write_nal(out, pos, &vps_hdr, &vps_parts).ok_or(too_small)?;
+            pos = write_nal(out, pos, &sps_hdr, &sps_parts).ok_or(too_small)?;
+            pos = write_nal(out, pos, &pps_hdr, &pps_parts).ok_or(too_small)?;
+            packs[0] = PackSpan {
+                kind: PackKind::Header,
+                offset: 0,
+                len: pos,
+            };
+            count = 1;
+        }
+        let start = pos;
+        if !sei.is_empty() {
+            pos = write_nal(out, pos, &prefix_hdr, &sei_parts).ok_or(too_small)?;
+        }
+        pos = write_nal(out, pos, &slice_hdr, &slice_parts).ok_or(too_small)?;
+        pos = write_nal(out, pos, &suffix_hdr, &hash_parts).ok_or(too_small)?;
+        if filler > 0 {
+            let end = pos + filler_len;
+            let dst = out.get_mut(pos..end).ok_or(too_small)?;
+            dst[..4].copy_from_slice(&START_CODE);
+            dst[4..6].copy_from_slice(&filler_hdr);
+            dst[6..6 + filler].fill(0xFF);
+            dst[6 + filler] = 0x80;
+            pos = end;
+        }
+        packs[count] = PackSpan {
+            kind: if idr { PackKind::I } else { PackKind::P },
+            offset: start,
+            len: pos - start,
+        };
+        count += 1;
+        Ok((packs, count, pos))
+    }
+
+    /// Make the coded picture the reference and the visible reconstruction.
+    fn commit(&mut self, idr: bool, qp: u8, bytes: usize) {
+        self.current.extend_edges();
+        core::mem::swap(&mut self.current, &mut self.reference);
+        self.has_reference = true;
+        let (w, h) = (self.cfg.width as usize, self.cfg.height as usize);
+        let (luma, chroma) = self.recon_nv12.split_at_mut(w * h);
+        for y in 0..h {
+            luma[y * w..(y + 1) * w].copy_from_slice(&self.reference.y.row(y)[..w]);
+        }
+        for y in 0..h / 2 {
+            let (u, v) = (self.reference.u.row(y), self.reference.v.row(y));
+            for (x, pair) in chroma[y * w..(y + 1) * w].chunks_exact_mut(2).enumerate() {
+                pair[0] = u[x];
+                pair[1] = v[x];
+            }
+        }
+        if idr {
+            self.frames_since_idr = 1;
+        } else {
+            self.frames_since_idr += 1;
+        }
+        self.idr_requested = false;
+        self.rc.update(idr, qp, bytes * 8);
+    }
+}
+
+impl VideoEngine for H265Encoder {
+    fn encode(
+        &mut self,
+        frame: &Nv12<'_>,
+        opts: &FrameOptions<'_>,
+        out: &mut [u8],
+    ) -> Result<EncodedPicture, CodecError> {
+        self.validate(frame)?;
+        self.load_source(frame);
+        let idr = self.idr_requested
+            || opts.force_idr
+            || !self.has_reference
+            || self.frames_since_idr >= self.cfg.gop_len.max(1);
+        let mut qp = self.code_until_fits(idr, self.rc.picture_qp(idr))?;
+        if let Some(better) = self
+            .rc
+            .recode_qp(idr, qp, self.slice_bits.bytes().len() * 8)
+        {
+            qp = self.code_until_fits(idr, better)?;
+        }
+        deblock::deblock_picture(
+            &mut self.current,
+            &self.grid,
+            self.coded_width,
+            self.coded_height,
+            qp,
+        );
+        let hash = hash_sei::hash_message(&self.current);
+        let slice_bits = self.slice_bits.bytes().len() * 8;
+        let filler = self.rc.filler_bytes(idr, qp, slice_bits);
+        let (packs, pack_count, bytes) =
+            self.write_output(idr, opts.sei_rbsp, &hash, filler, out)?;
+        self.commit(idr, qp, bytes);
+        Ok(EncodedPicture {
+            packs,
+            pack_count,
+            idr,
+            qp,
+            bytes,
+        })
+    }
+
+    fn request_idr(&mut self) {
+        self.idr_requested = true;
+    }
+
+    fn reconstruction(&self) -> Nv12<'_> {
+        let (w, h) = (self.cfg.width as usize, self.cfg.height as usize);
+        let (y, uv) = self.recon_nv12.split_at(w * h);
+        Nv12 {
+            width: self.cfg.width,
+            height: self.cfg.height,
+            y,
+            y_stride: w,
+            uv,
+            uv_stride: w,
+        }
+    }
+}

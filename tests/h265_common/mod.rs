@@ -1,0 +1,246 @@
+//! Shared helpers of the H.265 integration tests: encode the camera-like scene of the
+//! H.264 tests (reused from `h264_common`) or a y4m clip, decode with libde265 (with
+//! its MD5 picture hash check) and ffmpeg, and compare with the encoder's
+//! reconstructions bit for bit.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use canmv_vencoder::codec::h265::H265Encoder;
+use canmv_vencoder::codec::{
+    EncodedPicture, FrameOptions, Nv12, Profile, RateControl, StreamConfig, VideoEngine,
+};
+
+#[path = "../h264_common/mod.rs"]
+mod h264_common;
+
+pub use h264_common::{check_packs, nv12_to_i420, psnr, Scene};
+
+pub fn config(width: u32, height: u32, gop_len: u32, rc: RateControl) -> StreamConfig {
+    StreamConfig {
+        width,
+        height,
+        profile: Profile::H265Main,
+        gop_len,
+        src_frame_rate: 30,
+        dst_frame_rate: 30,
+        rate_control: rc,
+    }
+}
+
+pub struct Encoded {
+    pub stream: Vec<u8>,
+    /// Per picture: (result, I420 reconstruction, I420 source).
+    pub pictures: Vec<(EncodedPicture, Vec<u8>, Vec<u8>)>,
+}
+
+/// Encode `frames` NV12 pictures produced by `frame_at`.
+pub fn encode_with(
+    cfg: &StreamConfig,
+    frames: usize,
+    mut frame_at: impl FnMut(usize) -> Nv12Frame,
+) -> Encoded {
+    let mut enc = H265Encoder::new(cfg).expect("encoder");
+    let (w, h) = (cfg.width as usize, cfg.height as usize);
+    let mut out = vec![0u8; w * h * 3 + 4096];
+    let mut result = Encoded {
+        stream: Vec::new(),
+        pictures: Vec::new(),
+    };
+    for t in 0..frames {
+        let (y, uv) = frame_at(t);
+        let nv12 = Nv12 {
+            width: cfg.width,
+            height: cfg.height,
+            y: &y,
+            y_stride: w,
+            uv: &uv,
+            uv_stride: w,
+        };
+        let pic = enc
+            .encode(&nv12, &FrameOptions::default(), &mut out)
+            .expect("encode");
+        check_packs(&pic, &out);
+        result.stream.extend_from_slice(&out[..pic.bytes]);
+        result.pictures.push((
+            pic,
+            nv12_to_i420(&enc.reconstruction()),
+            nv12_to_i420(&nv12),
+        ));
+    }
+    result
+}
+
+/// Encode `frames` pictures of the synthetic scene.
+pub fn encode(cfg: &StreamConfig, frames: usize) -> Encoded {
+    let (w, h) = (cfg.width as usize, cfg.height as usize);
+    let mut scene = Scene::new(w, h);
+    encode_with(cfg, frames, |t| {
+        scene.render(t);
+        let mut y = vec![0u8; w * h];
+        let mut uv = vec![0u8; w * h / 2];
+        for r in 0..h {
+            y[r * w..(r + 1) * w].copy_from_slice(&scene.y[r * scene.y_stride..][..w]);
+        }
+        for r in 0..h / 2 {
+            uv[r * w..(r + 1) * w].copy_from_slice(&scene.uv[r * scene.uv_stride..][..w]);
+        }
+        (y, uv)
+    })
+}
+
+/// Frames of a 4:2:0 y4m clip as NV12 (Y, interleaved UV), at most `max`.
+/// One NV12 picture: the Y plane and the interleaved UV plane, both of stride width.
+pub type Nv12Frame = (Vec<u8>, Vec<u8>);
+
+pub fn read_y4m_nv12(path: &Path, max: usize) -> (usize, usize, Vec<Nv12Frame>) {
+    let data = std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let header_end = data.iter().position(|&b| b == b'\n').expect("y4m header");
+    let header = std::str::from_utf8(&data[..header_end]).expect("y4m header");
+    let (mut w, mut h) = (0usize, 0usize);
+    for tok in header.split(' ') {
+        if let Some(v) = tok.strip_prefix('W') {
+            w = v.parse().unwrap();
+        }
+        if let Some(v) = tok.strip_prefix('H') {
+            h = v.parse().unwrap();
+        }
+    }
+    let size = w * h * 3 / 2;
+    let mut frames = Vec::new();
+    let mut pos = header_end + 1;
+    while pos < data.len() && frames.len() < max {
+        let line_end = pos + data[pos..].iter().position(|&b| b == b'\n').expect("FRAME");
+        pos = line_end + 1;
+        if pos + size > data.len() {
+            break;
+        }
+        let f = &data[pos..pos + size];
+        let y = f[..w * h].to_vec();
+        let (u, v) = f[w * h..].split_at(w * h / 4);
+        let mut uv = vec![0u8; w * h / 2];
+        for i in 0..w * h / 4 {
+            uv[2 * i] = u[i];
+            uv[2 * i + 1] = v[i];
+        }
+        frames.push((y, uv));
+        pos += size;
+    }
+    (w, h, frames)
+}
+
+pub fn content(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("build/content")
+        .join(name)
+}
+
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("h265test-{}-{}", name, std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {:?}: {e} (decoder missing?)", cmd));
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{:?} failed: {stderr}", cmd);
+    stderr
+}
+
+pub fn decode_ffmpeg(stream: &Path, dir: &Path) -> Vec<u8> {
+    let yuv = dir.join("ffmpeg.yuv");
+    let stderr = run(Command::new("ffmpeg")
+        .args([
+            "-nostdin",
+            "-y",
+            "-v",
+            "error",
+            "-xerror",
+            "-err_detect",
+            "crccheck+explode",
+            "-i",
+        ])
+        .arg(stream)
+        .args(["-f", "rawvideo", "-pix_fmt", "yuv420p"])
+        .arg(&yuv));
+    assert!(stderr.trim().is_empty(), "ffmpeg reported: {stderr}");
+    std::fs::read(yuv).unwrap()
+}
+
+/// libde265 with the decoded picture hash check (exits non-zero on a mismatch).
+pub fn decode_libde265(stream: &Path, dir: &Path) -> Vec<u8> {
+    let yuv = dir.join("libde265.yuv");
+    let stderr = run(Command::new("libde265-dec265")
+        .args(["-q", "-c", "-t", "0", "-o"])
+        .arg(&yuv)
+        .arg(stream));
+    assert!(
+        !stderr.to_lowercase().contains("error") && !stderr.contains("MD5"),
+        "libde265 reported: {stderr}"
+    );
+    std::fs::read(yuv).unwrap()
+}
+
+/// Compare decoded frames to the reconstructions; panics with the first mismatch.
+pub fn compare(decoder: &str, decoded: &[u8], enc: &Encoded, width: usize, height: usize) {
+    let size = width * height * 3 / 2;
+    assert_eq!(
+        decoded.len(),
+        size * enc.pictures.len(),
+        "{decoder}: decoded {} bytes, expected {} pictures",
+        decoded.len(),
+        enc.pictures.len()
+    );
+    for (i, (pic, recon, _)) in enc.pictures.iter().enumerate() {
+        let d = &decoded[i * size..(i + 1) * size];
+        if d != &recon[..] {
+            let first = d
+                .iter()
+                .zip(recon.iter())
+                .position(|(a, b)| a != b)
+                .unwrap();
+            let (plane, off) = if first < width * height {
+                ("Y", first)
+            } else {
+                ("UV", first - width * height)
+            };
+            let (x, y) = if plane == "Y" {
+                (off % width, off / width)
+            } else {
+                let o = off % (width * height / 4);
+                (o % (width / 2), o / (width / 2))
+            };
+            panic!(
+                "{decoder}: picture {i} (idr {}, qp {}) differs from the reconstruction: first at {plane} offset {off} (x {x}, y {y}), psnr {:.2}",
+                pic.idr,
+                pic.qp,
+                psnr(d, recon)
+            );
+        }
+    }
+}
+
+/// Write the stream, decode it with both decoders, compare bit for bit.
+pub fn verify_with_decoders(name: &str, enc: &Encoded, width: usize, height: usize) {
+    let dir = temp_dir(name);
+    let path = dir.join("s.265");
+    std::fs::write(&path, &enc.stream).unwrap();
+    let de = decode_libde265(&path, &dir);
+    compare("libde265", &de, enc, width, height);
+    let ff = decode_ffmpeg(&path, &dir);
+    compare("ffmpeg", &ff, enc, width, height);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Mean PSNR (all planes) of the reconstructions against the sources.
+pub fn mean_psnr(enc: &Encoded) -> f64 {
+    enc.pictures.iter().map(|(_, r, s)| psnr(r, s)).sum::<f64>() / enc.pictures.len() as f64
+}
+
+pub fn total_bytes(enc: &Encoded) -> usize {
+    enc.pictures.iter().map(|(p, _, _)| p.bytes).sum()
+}
