@@ -62,3 +62,73 @@ fn libde265_rejects_a_wrong_picture_hash() {
         "corrupted hash was accepted"
     );
 }
+
+#[test]
+fn odd_size_100x58_is_cropped() {
+    check("crop100", 100, 58, 30, FIX30, 4, 30.0);
+}
+
+#[test]
+fn gop30_800x480_cbr() {
+    check(
+        "cbr800",
+        800,
+        480,
+        30,
+        RateControl::Cbr { bitrate_kbps: 1500 },
+        6,
+        30.0,
+    );
+}
+
+#[test]
+fn gop1_1920x1080_vbr() {
+    check(
+        "vbr1080",
+        1920,
+        1080,
+        1,
+        RateControl::Vbr {
+            bitrate_kbps: 8000,
+            max_bitrate_kbps: 12000,
+        },
+        2,
+        28.0,
+    );
+}
+
+#[test]
+fn gop30_1920x1080_fixqp() {
+    check("fix1080", 1920, 1080, 30, FIX30, 3, 30.0);
+}
+
+fn check_clip(name: &str, clip: &str, gop: u32, rc: RateControl, frames: usize, min_psnr: f64) {
+    let (w, h, pictures) = read_y4m_nv12(&content(clip), frames);
+    // The clips are 10 fps.
+    let mut cfg = config(w as u32, h as u32, gop, rc);
+    cfg.src_frame_rate = 10;
+    cfg.dst_frame_rate = 10;
+    let enc = encode_with(&cfg, pictures.len(), |t| pictures[t].clone());
+    verify_with_decoders(name, &enc, w, h);
+    let p = mean_psnr(&enc);
+    let kbps = total_bytes(&enc) as f64 * 8.0 * 10.0 / pictures.len() as f64 / 1000.0;
+    eprintln!("{name}: {kbps:.0} kbit/s at 10 fps, psnr {p:.2}");
+    assert!(p > min_psnr, "{name}: psnr {p:.2}");
+}
+
+#[test]
+fn camera_176x144_gop30_fixqp() {
+    check_clip("cam176", "vtest_176x144.y4m", 30, FIX30, 20, 30.0);
+}
+
+#[test]
+fn camera_800x480_gop30_cbr() {
+    check_clip(
+        "cam800",
+        "vtest_800x480.y4m",
+        30,
+        RateControl::Cbr { bitrate_kbps: 800 },
+        8,
+        30.0,
+    );
+}
