@@ -587,11 +587,20 @@ impl PictureCoder<'_> {
         let mut coefs = [[0i32; 16]; 16];
         self.residual.cbp_luma = 0;
         let mut scores = [0u32; 4];
+        let zero_sad = self.luma_quant.zero_sad_inter;
         for (raster, c) in coefs.iter_mut().enumerate() {
             let (bx, by) = (raster % 4, raster / 4);
+            let mut block_sad = 0;
             for i in 0..16 {
                 let at = (by * 4 + i / 4) * 16 + bx * 4 + i % 4;
                 c[i] = i32::from(src[at]) - i32::from(pred[at]);
+                block_sad += c[i].abs();
+            }
+            if block_sad <= zero_sad {
+                // Provably all-zero levels: no transform needed.
+                *c = [0; 16];
+                self.residual.luma[raster] = [0; 16];
+                continue;
             }
             self.transform_quant_block(raster, c, DEADZONE_INTER, false);
             scores[(by / 2) * 2 + bx / 2] += decimate_score(&self.residual.luma[raster]);
@@ -954,11 +963,17 @@ impl PictureCoder<'_> {
     ) -> bool {
         let mut c = [0i32; 16];
         let mut score = 0;
+        let zero_sad = self.luma_quant.zero_sad_inter;
         for raster in 0..16 {
             let (bx, by) = (raster % 4, raster / 4);
+            let mut block_sad = 0;
             for i in 0..16 {
                 let at = (by * 4 + i / 4) * 16 + bx * 4 + i % 4;
                 c[i] = i32::from(sy[at]) - i32::from(pred[at]);
+                block_sad += c[i].abs();
+            }
+            if block_sad <= zero_sad {
+                continue; // provably all-zero levels
             }
             forward4x4(&mut c);
             self.luma_quant.quant(&mut c, false, false);

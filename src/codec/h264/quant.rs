@@ -48,6 +48,11 @@ pub struct Quantiser {
     shift: u32,
     /// Rounding offsets for intra and inter blocks.
     offset: [i32; 2],
+    /// A 4x4 inter residual whose sum of absolute values is at most this quantises to
+    /// all-zero levels: a transform coefficient is bounded by g_u * g_v * SAD (g = 1
+    /// for even, 2 for odd basis rows), so levels vanish when that bound times the
+    /// multiplier plus the rounding offset stays below 2^shift.
+    pub zero_sad_inter: i32,
 }
 
 impl Quantiser {
@@ -60,14 +65,23 @@ impl Quantiser {
             mf[i] = QUANT_MF[r6][POS_CLASS[i]];
             scale[i] = DEQUANT_V[r6][POS_CLASS[i]] << q6;
         }
+        let offset = [
+            (DEADZONE_INTRA << shift) >> 6,
+            (DEADZONE_INTER << shift) >> 6,
+        ];
+        // Largest coefficient gain times multiplier per position class.
+        const GAIN: [i32; 3] = [1, 4, 2];
+        let worst = (0..3)
+            .map(|c| GAIN[c] * QUANT_MF[r6][c])
+            .max()
+            .unwrap_or(1);
+        let zero_sad_inter = ((1i32 << shift) - offset[1] - 1) / worst;
         Quantiser {
             mf,
             scale,
             shift,
-            offset: [
-                (DEADZONE_INTRA << shift) >> 6,
-                (DEADZONE_INTER << shift) >> 6,
-            ],
+            offset,
+            zero_sad_inter,
         }
     }
 
