@@ -746,7 +746,7 @@ impl PictureCoder<'_> {
             if in_limits(skip_mv) {
                 reference.predict_luma(mbx * 16, mby * 16, skip_mv, 16, &mut inter_pred);
                 let sad = crate::codec::motion::sad16x16(&sy, 16, &inter_pred, 16);
-                let qstep_thresh = (u32::from(LAMBDA[usize::from(self.qp)]) * 40).max(64);
+                let qstep_thresh = (u32::from(LAMBDA[usize::from(self.qp)]) * 100).max(64);
                 if sad < qstep_thresh
                     && self.try_skip(mbx, mby, &sy, &su, &sv, &inter_pred, reference, skip_mv)
                 {
