@@ -26,7 +26,7 @@ use alloc::vec::Vec;
 use core::mem::size_of;
 
 use self::cabac_mb::CabacState;
-use self::inter::RefPicture;
+use self::inter::{RefPicture, LUMA_PAD};
 use self::macroblock::{new_residual, MbResidual, PictureCoder};
 use self::mbinfo::MbInfo;
 use self::quant::Quantiser;
@@ -65,10 +65,10 @@ fn geometry(cfg: &StreamConfig) -> Result<(usize, usize), CodecError> {
 /// W, H the macroblock-aligned size, P = 32 the luma reference padding and
 /// N = W * H / 256 macroblocks:
 ///
-/// * 2 reference pictures (the one being reconstructed and the previous one), each
-///   3 planes of (W + 2P)(H + 2P) * 1.5 luma+chroma... precisely: luma (W+2P)(H+2P),
-///   chroma 2 * (W/2+P)(H/2+P), three half-sample planes (W+2P)(H+2P) and the 16-bit
-///   tap plane 2 * (W+2P)(H+2P);
+/// * 2 padded pictures (the one being reconstructed and the reference), each luma
+///   (W+2P)(H+2P) plus chroma 2 * (W/2+P)(H/2+P);
+/// * for the reference only: three half-sample planes (W+2P)(H+2P) and the 16-bit tap
+///   plane 2 * (W+2P)(H+2P);
 /// * the source copy W * H * 3/2;
 /// * per-macroblock side information N * size_of::<MbInfo>();
 /// * the slice buffer 512 * N + 1024 bytes and 256 bytes of parameter sets;
@@ -80,7 +80,8 @@ pub fn working_memory_bytes(cfg: &StreamConfig) -> usize {
     let (w, h) = (mbw * 16, mbh * 16);
     let n = mbw * mbh;
     let pic = (cfg.width * cfg.height) as usize;
-    2 * RefPicture::bytes_for(w, h)
+    RefPicture::bytes_for(w, h)
+        + Frame::bytes_for(w, h, LUMA_PAD)
         + Frame::bytes_for(w, h, 0)
         + n * size_of::<MbInfo>()
         + SLICE_BYTES_PER_MB * n
@@ -97,7 +98,7 @@ pub struct H264Encoder {
     level: LevelChoice,
     source: Frame,
     /// The picture being coded (scratch until committed).
-    current: RefPicture,
+    current: Frame,
     /// The last committed picture: reference for P pictures.
     reference: RefPicture,
     has_reference: bool,
@@ -147,7 +148,7 @@ impl H264Encoder {
             mb_height: mbh,
             level,
             source: Frame::try_new(w, h, 0)?,
-            current: RefPicture::try_new(w, h)?,
+            current: Frame::try_new(w, h, LUMA_PAD)?,
             reference: RefPicture::try_new(w, h)?,
             has_reference: false,
             info: try_zeroed(n)?,
@@ -264,7 +265,7 @@ impl H264Encoder {
         );
         let mut coder = PictureCoder {
             src: &self.source,
-            recon: &mut self.current.frame,
+            recon: &mut self.current,
             reference: if p_slice { Some(&self.reference) } else { None },
             info: &mut self.info,
             mb_width: self.mb_width,
@@ -391,11 +392,12 @@ impl H264Encoder {
 
     /// Make the coded picture the reference and the visible reconstruction.
     fn commit(&mut self, idr: bool, qp: u8, bytes: usize) {
-        self.current.frame.extend_edges();
+        self.current.extend_edges();
+        // The previous reference's planes become the next scratch picture.
+        core::mem::swap(&mut self.current, &mut self.reference.frame);
         if self.cfg.gop_len != 1 {
-            self.current.build_half_planes();
+            self.reference.build_half_planes();
         }
-        core::mem::swap(&mut self.current, &mut self.reference);
         self.has_reference = true;
         let (w, h) = (self.cfg.width as usize, self.cfg.height as usize);
         let (luma, chroma) = self.recon_nv12.split_at_mut(w * h);
@@ -444,12 +446,7 @@ impl VideoEngine for H264Encoder {
         {
             qp = self.code_until_fits(idr, better, target)?;
         }
-        deblock::deblock_picture(
-            &mut self.current.frame,
-            &self.info,
-            self.mb_width,
-            self.mb_height,
-        );
+        deblock::deblock_picture(&mut self.current, &self.info, self.mb_width, self.mb_height);
         let slice_bits = self.slice_bits.bytes().len() * 8;
         let filler = self.rc.filler_bytes(idr, qp, slice_bits);
         let (packs, pack_count, bytes) = self.write_output(idr, opts.sei_rbsp, filler, out)?;

@@ -71,10 +71,7 @@ impl Quantiser {
         ];
         // Largest coefficient gain times multiplier per position class.
         const GAIN: [i32; 3] = [1, 4, 2];
-        let worst = (0..3)
-            .map(|c| GAIN[c] * QUANT_MF[r6][c])
-            .max()
-            .unwrap_or(1);
+        let worst = (0..3).map(|c| GAIN[c] * QUANT_MF[r6][c]).max().unwrap_or(1);
         let zero_sad_inter = ((1i32 << shift) - offset[1] - 1) / worst;
         Quantiser {
             mf,
