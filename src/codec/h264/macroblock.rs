@@ -1,23 +1,24 @@
-//! Macroblock mode decision, residual coding and reconstruction, and the macroblock
-//! layer syntax (7.3.5) for one picture.
+//! Per-picture macroblock loop: mode decision (P_Skip, P_L0_16x16, Intra4x4,
+//! Intra16x16), intra and chroma residual coding with reconstruction, side information
+//! for neighbours, and dispatch to the CAVLC (`cavlc_mb`) or CABAC (`cabac_mb`)
+//! macroblock syntax. P-specific tools live in `inter_mb`.
 
 // Block loops index several parallel arrays (source, prediction, coefficients) by the
 // same sample position; iterator chains would hide the geometry.
 #![allow(clippy::needless_range_loop)]
 
 use super::cabac_mb::CabacState;
-use super::cavlc::{nc_from, write_residual_block};
-use super::inter::{mv_limits, predict_mv, RefPicture};
+use super::inter::{mv_limits, RefPicture};
 use super::intra::{Edge4, EdgeN, CHROMA_DC, CHROMA_PLANE, I16_DC, I16_PLANE, I4_DC};
 use super::mbinfo::{MbInfo, MbKind};
 use super::quant::{
     dequant_chroma_dc, dequant_luma_dc, quant_dc, Quantiser, DEADZONE_INTER, DEADZONE_INTRA,
 };
-use super::tables::{BLK_XY, CBP_TO_CODE, CHROMA_QP, LAMBDA, RASTER_TO_BLK, ZIGZAG_4X4};
+use super::tables::{BLK_XY, CHROMA_QP, LAMBDA, RASTER_TO_BLK, ZIGZAG_4X4};
 use super::transform::{forward4x4, hadamard2x2, hadamard4x4, inverse4x4};
 use crate::bitstream::writer::BitWriter;
 use crate::codec::frame::{Frame, Plane};
-use crate::codec::motion::{mvd_bits, sad16x16, satd, IntegerSearch};
+use crate::codec::motion::{satd, IntegerSearch};
 use crate::codec::ratecontrol::MIN_QP;
 
 /// Inter macroblocks whose SATD cost per sample is below this skip the intra search.
@@ -99,7 +100,7 @@ fn clip_u8(v: i32) -> u8 {
 
 /// x264-style "is this block worth coding" score of a 4x4 block's levels (scan order):
 /// isolated +-1 levels score little; anything larger scores 9.
-fn decimate_score(levels: &[i32]) -> u32 {
+pub(super) fn decimate_score(levels: &[i32]) -> u32 {
     const TABLE: [u32; 16] = [3, 2, 2, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     let mut idx = levels.len() as isize - 1;
     while idx >= 0 && levels[idx as usize] == 0 {
@@ -122,11 +123,11 @@ fn decimate_score(levels: &[i32]) -> u32 {
 }
 
 impl PictureCoder<'_> {
-    fn chroma_qp(&self) -> u8 {
+    pub(super) fn chroma_qp(&self) -> u8 {
         CHROMA_QP[usize::from(self.qp)]
     }
 
-    fn lambda(&self) -> u32 {
+    pub(super) fn lambda(&self) -> u32 {
         u32::from(LAMBDA[usize::from(self.qp)])
     }
 
@@ -249,7 +250,7 @@ impl PictureCoder<'_> {
     }
 
     /// Write `pred + residual(levels)` of a 4x4 block into the reconstruction.
-    fn reconstruct4x4(
+    pub(super) fn reconstruct4x4(
         plane: &mut Plane,
         x0: usize,
         y0: usize,
@@ -330,7 +331,7 @@ impl PictureCoder<'_> {
 
     /// Transform and quantise the residual `diff` of luma block `raster`, store its
     /// levels (scan order) and leave the dequantised coefficients in `diff`.
-    fn transform_quant_block(
+    pub(super) fn transform_quant_block(
         &mut self,
         raster: usize,
         diff: &mut [i32; 16],
@@ -549,154 +550,6 @@ impl PictureCoder<'_> {
             }
         }
         best.1
-    }
-
-    /// Neighbour motion for prediction: None if outside the picture, else (mv, ref).
-    fn neighbour_motion(&self, mbx: isize, mby: isize) -> Option<((i32, i32), i8)> {
-        if mbx < 0 || mby < 0 || mbx >= self.mb_width as isize {
-            return None;
-        }
-        let m = &self.info[mby as usize * self.mb_width + mbx as usize];
-        if m.is_intra() {
-            Some(((0, 0), -1))
-        } else {
-            Some(((i32::from(m.mv.0), i32::from(m.mv.1)), 0))
-        }
-    }
-
-    /// (mvp for P_L0_16x16, P_Skip vector) of the macroblock (8.4.1.1, 8.4.1.3).
-    fn motion_predictors(&self, mbx: usize, mby: usize) -> ((i32, i32), (i32, i32)) {
-        let (x, y) = (mbx as isize, mby as isize);
-        let a = self.neighbour_motion(x - 1, y);
-        let b = self.neighbour_motion(x, y - 1);
-        let c = self
-            .neighbour_motion(x + 1, y - 1)
-            .or_else(|| self.neighbour_motion(x - 1, y - 1));
-        let mvp = predict_mv(a, b, c);
-        let skip = match (a, b) {
-            (None, _) | (_, None) => (0, 0),
-            (Some(((0, 0), 0)), _) | (_, Some(((0, 0), 0))) => (0, 0),
-            _ => mvp,
-        };
-        (mvp, skip)
-    }
-
-    /// Luma residual of an inter macroblock with decimation; returns nothing, fills the
-    /// residual and reconstruction.
-    fn code_inter_luma(&mut self, mbx: usize, mby: usize, src: &[u8; 256], pred: &[u8; 256]) {
-        let mut coefs = [[0i32; 16]; 16];
-        self.residual.cbp_luma = 0;
-        let mut scores = [0u32; 4];
-        let zero_sad = self.luma_quant.zero_sad_inter;
-        for (raster, c) in coefs.iter_mut().enumerate() {
-            let (bx, by) = (raster % 4, raster / 4);
-            let mut block_sad = 0;
-            for i in 0..16 {
-                let at = (by * 4 + i / 4) * 16 + bx * 4 + i % 4;
-                c[i] = i32::from(src[at]) - i32::from(pred[at]);
-                block_sad += c[i].abs();
-            }
-            if block_sad <= zero_sad {
-                // Provably all-zero levels: no transform needed.
-                *c = [0; 16];
-                self.residual.luma[raster] = [0; 16];
-                continue;
-            }
-            self.transform_quant_block(raster, c, DEADZONE_INTER, false);
-            scores[(by / 2) * 2 + bx / 2] += decimate_score(&self.residual.luma[raster]);
-        }
-        let total: u32 = scores.iter().sum();
-        for (q, &s) in scores.iter().enumerate() {
-            if s < 4 || total < 6 {
-                self.residual.cbp_luma &= !(1 << q);
-                for raster in 0..16 {
-                    if (raster / 8) * 2 + (raster % 4) / 2 == q {
-                        self.residual.luma[raster] = [0; 16];
-                        coefs[raster] = [0; 16];
-                    }
-                }
-            }
-        }
-        for (raster, c) in coefs.iter_mut().enumerate() {
-            let (bx, by) = (raster % 4, raster / 4);
-            let x0 = mbx * 16 + bx * 4;
-            let y0 = mby * 16 + by * 4;
-            if c.iter().all(|&v| v == 0) {
-                for y in 0..4 {
-                    let off = (by * 4 + y) * 16 + bx * 4;
-                    self.recon.y.row_mut(y0 + y)[x0..x0 + 4].copy_from_slice(&pred[off..off + 4]);
-                }
-            } else {
-                Self::reconstruct4x4(
-                    &mut self.recon.y,
-                    x0,
-                    y0,
-                    &pred[by * 4 * 16 + bx * 4..],
-                    16,
-                    c,
-                );
-            }
-        }
-    }
-
-    /// Sub-sample refinement around `best` (quarter units) with SATD + vector cost.
-    #[allow(clippy::too_many_arguments)]
-    fn refine_subpel(
-        &self,
-        reference: &RefPicture,
-        mbx: usize,
-        mby: usize,
-        src: &[u8; 256],
-        mvp: (i32, i32),
-        limits: [(i32, i32); 2],
-        mut best: (i32, i32),
-    ) -> ((i32, i32), u32) {
-        let lambda = self.lambda();
-        let mut pred = [0u8; 256];
-        let in_limits = |mv: (i32, i32)| {
-            mv.0 >= limits[0].0 && mv.0 <= limits[0].1 && mv.1 >= limits[1].0 && mv.1 <= limits[1].1
-        };
-        let mut best_cost = 0;
-        // Both steps by SAD (cheap); the winner's cost is then measured by SATD, the
-        // metric the intra/inter decision uses.
-        for (step, use_satd) in [(2, false), (1, false)] {
-            let cost_of = |mv: (i32, i32), pred: &mut [u8; 256]| {
-                reference.predict_luma(mbx * 16, mby * 16, mv, 16, pred);
-                let distortion = if use_satd {
-                    satd(src, 16, pred, 16, 16, 16)
-                } else {
-                    sad16x16(src, 16, pred, 16)
-                };
-                distortion + lambda * (mvd_bits(mv.0 - mvp.0) + mvd_bits(mv.1 - mvp.1))
-            };
-            let centre = best;
-            best_cost = cost_of(centre, &mut pred);
-            for (dx, dy) in [
-                (-1, -1),
-                (0, -1),
-                (1, -1),
-                (-1, 0),
-                (1, 0),
-                (-1, 1),
-                (0, 1),
-                (1, 1),
-            ] {
-                let mv = (centre.0 + dx * step, centre.1 + dy * step);
-                if !in_limits(mv) {
-                    continue;
-                }
-                let c = cost_of(mv, &mut pred);
-                if c < best_cost {
-                    best_cost = c;
-                    best = mv;
-                }
-            }
-        }
-        reference.predict_luma(mbx * 16, mby * 16, best, 16, &mut pred);
-        let cost = satd(src, 16, &pred, 16, 16, 16)
-            + lambda * (mvd_bits(best.0 - mvp.0) + mvd_bits(best.1 - mvp.1));
-        let _ = best_cost;
-        (best, cost)
     }
 
     /// Decide and code one macroblock; writes its syntax (P pictures: after the pending
@@ -946,86 +799,6 @@ impl PictureCoder<'_> {
         }
     }
 
-    /// Whether P_Skip reproduces the macroblock well enough: every luma and chroma
-    /// residual level quantises (and decimates) to zero. On success the reconstruction
-    /// holds the skip prediction.
-    #[allow(clippy::too_many_arguments)]
-    fn try_skip(
-        &mut self,
-        mbx: usize,
-        mby: usize,
-        sy: &[u8; 256],
-        su: &[u8; 64],
-        sv: &[u8; 64],
-        pred: &[u8; 256],
-        reference: &RefPicture,
-        mv: (i32, i32),
-    ) -> bool {
-        let mut c = [0i32; 16];
-        let mut score = 0;
-        let zero_sad = self.luma_quant.zero_sad_inter;
-        for raster in 0..16 {
-            let (bx, by) = (raster % 4, raster / 4);
-            let mut block_sad = 0;
-            for i in 0..16 {
-                let at = (by * 4 + i / 4) * 16 + bx * 4 + i % 4;
-                c[i] = i32::from(sy[at]) - i32::from(pred[at]);
-                block_sad += c[i].abs();
-            }
-            if block_sad <= zero_sad {
-                continue; // provably all-zero levels
-            }
-            forward4x4(&mut c);
-            self.luma_quant.quant(&mut c, false, false);
-            let mut scan = [0i32; 16];
-            for (k, &pos) in ZIGZAG_4X4.iter().enumerate() {
-                scan[k] = c[pos];
-            }
-            score += decimate_score(&scan);
-            if score >= 6 {
-                return false;
-            }
-        }
-        let (mut pu, mut pv) = ([0u8; 64], [0u8; 64]);
-        reference.predict_chroma(mbx * 8, mby * 8, mv, &mut pu, &mut pv);
-        let qpc = self.chroma_qp();
-        for (src, pred) in [(su, &pu), (sv, &pv)] {
-            let mut dc = [0i32; 4];
-            let mut ac_score = 0;
-            for (b, d) in dc.iter_mut().enumerate() {
-                let (bx, by) = (b % 2, b / 2);
-                for i in 0..16 {
-                    let at = (by * 4 + i / 4) * 8 + bx * 4 + i % 4;
-                    c[i] = i32::from(src[at]) - i32::from(pred[at]);
-                }
-                forward4x4(&mut c);
-                *d = c[0];
-                self.chroma_quant.quant(&mut c, false, true);
-                let mut scan = [0i32; 15];
-                for (k, &pos) in ZIGZAG_4X4[1..].iter().enumerate() {
-                    scan[k] = c[pos];
-                }
-                ac_score += decimate_score(&scan);
-            }
-            hadamard2x2(&mut dc);
-            if quant_dc(&mut dc, qpc, DEADZONE_INTER) > 0 || ac_score >= 7 {
-                return false;
-            }
-        }
-        // Reconstruction = prediction.
-        for r in 0..16 {
-            self.recon.y.row_mut(mby * 16 + r)[mbx * 16..mbx * 16 + 16]
-                .copy_from_slice(&pred[r * 16..r * 16 + 16]);
-        }
-        for r in 0..8 {
-            self.recon.u.row_mut(mby * 8 + r)[mbx * 8..mbx * 8 + 8]
-                .copy_from_slice(&pu[r * 8..r * 8 + 8]);
-            self.recon.v.row_mut(mby * 8 + r)[mbx * 8..mbx * 8 + 8]
-                .copy_from_slice(&pv[r * 8..r * 8 + 8]);
-        }
-        true
-    }
-
     fn fill_nz(&self, info: &mut MbInfo, kind: MbKind) {
         if kind == MbKind::Skip {
             return;
@@ -1042,132 +815,6 @@ impl PictureCoder<'_> {
                 for b in 0..4 {
                     info.nz[16 + p * 4 + b] =
                         r.chroma_ac[p][b].iter().filter(|&&l| l != 0).count() as u8;
-                }
-            }
-        }
-    }
-
-    /// nC for luma block (bx, by) of the current macroblock.
-    fn luma_nc(&self, mb: usize, mbx: usize, mby: usize, bx: usize, by: usize) -> i32 {
-        let cur = &self.info[mb];
-        let a = if bx > 0 {
-            Some(cur.nz[by * 4 + bx - 1])
-        } else if mbx > 0 {
-            Some(self.info[mb - 1].nz[by * 4 + 3])
-        } else {
-            None
-        };
-        let b = if by > 0 {
-            Some(cur.nz[(by - 1) * 4 + bx])
-        } else if mby > 0 {
-            Some(self.info[mb - self.mb_width].nz[12 + bx])
-        } else {
-            None
-        };
-        nc_from(a, b)
-    }
-
-    fn chroma_nc(&self, mb: usize, mbx: usize, mby: usize, p: usize, b: usize) -> i32 {
-        let (bx, by) = (b % 2, b / 2);
-        let base = 16 + p * 4;
-        let cur = &self.info[mb];
-        let a = if bx > 0 {
-            Some(cur.nz[base + b - 1])
-        } else if mbx > 0 {
-            Some(self.info[mb - 1].nz[base + by * 2 + 1])
-        } else {
-            None
-        };
-        let bb = if by > 0 {
-            Some(cur.nz[base + b - 2])
-        } else if mby > 0 {
-            Some(self.info[mb - self.mb_width].nz[base + 2 + bx])
-        } else {
-            None
-        };
-        nc_from(a, bb)
-    }
-
-    fn write_macroblock(
-        &self,
-        w: &mut BitWriter,
-        mbx: usize,
-        mby: usize,
-        d: &MbDecision,
-        p_slice: bool,
-        qp_delta: i32,
-    ) {
-        let mb = mby * self.mb_width + mbx;
-        let r = &self.residual;
-        let intra_offset = if p_slice { 5 } else { 0 };
-        match d.kind {
-            MbKind::Intra16x16 => {
-                let mb_type = 1
-                    + u32::from(d.i16_mode)
-                    + 4 * u32::from(r.cbp_chroma)
-                    + if r.cbp_luma != 0 { 12 } else { 0 };
-                w.put_ue(intra_offset + mb_type);
-                w.put_ue(u32::from(d.chroma_mode));
-            }
-            MbKind::Intra4x4 => {
-                w.put_ue(intra_offset);
-                let mut modes = [I4_DC; 16];
-                for &(bx, by) in BLK_XY.iter() {
-                    let predicted = self.predicted_i4_mode(mbx, mby, bx, by, &modes);
-                    let mode = d.i4_modes[by * 4 + bx];
-                    modes[by * 4 + bx] = mode;
-                    if mode == predicted {
-                        w.put_flag(true);
-                    } else {
-                        w.put_flag(false);
-                        w.put_bits(u32::from(if mode < predicted { mode } else { mode - 1 }), 3);
-                    }
-                }
-                w.put_ue(u32::from(d.chroma_mode));
-            }
-            _ => {
-                w.put_ue(0); // P_L0_16x16
-                w.put_se(d.mv.0 - d.mvp.0);
-                w.put_se(d.mv.1 - d.mvp.1);
-            }
-        }
-        let cbp = r.cbp_luma | (r.cbp_chroma << 4);
-        if d.kind != MbKind::Intra16x16 {
-            let column = usize::from(d.kind != MbKind::Intra4x4);
-            w.put_ue(u32::from(CBP_TO_CODE[usize::from(cbp)][column]));
-        }
-        if cbp == 0 && d.kind != MbKind::Intra16x16 {
-            return;
-        }
-        w.put_se(qp_delta); // mb_qp_delta
-        if d.kind == MbKind::Intra16x16 {
-            let nc = self.luma_nc(mb, mbx, mby, 0, 0);
-            write_residual_block(w, &r.luma_dc, nc);
-            if r.cbp_luma != 0 {
-                for &(bx, by) in BLK_XY.iter() {
-                    let nc = self.luma_nc(mb, mbx, mby, bx, by);
-                    write_residual_block(w, &r.luma[by * 4 + bx][1..], nc);
-                }
-            }
-        } else {
-            for (blk, &(bx, by)) in BLK_XY.iter().enumerate() {
-                if r.cbp_luma & (1 << (blk / 4)) == 0 {
-                    continue;
-                }
-                let nc = self.luma_nc(mb, mbx, mby, bx, by);
-                write_residual_block(w, &r.luma[by * 4 + bx], nc);
-            }
-        }
-        if r.cbp_chroma != 0 {
-            for p in 0..2 {
-                write_residual_block(w, &r.chroma_dc[p], -1);
-            }
-        }
-        if r.cbp_chroma == 2 {
-            for p in 0..2 {
-                for b in 0..4 {
-                    let nc = self.chroma_nc(mb, mbx, mby, p, b);
-                    write_residual_block(w, &r.chroma_ac[p][b][1..], nc);
                 }
             }
         }

@@ -11,8 +11,10 @@
 mod cabac;
 mod cabac_mb;
 mod cavlc;
+mod cavlc_mb;
 mod deblock;
 mod inter;
+mod inter_mb;
 mod intra;
 mod macroblock;
 mod mbinfo;

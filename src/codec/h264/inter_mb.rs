@@ -1,0 +1,246 @@
+//! P-picture macroblock tools: motion vector prediction (8.4.1), sub-sample motion
+//! refinement, the P_Skip test, and inter luma residual coding with decimation.
+
+use super::inter::{predict_mv, RefPicture};
+use super::macroblock::{decimate_score, PictureCoder};
+use super::quant::quant_dc;
+use super::quant::DEADZONE_INTER;
+use super::tables::ZIGZAG_4X4;
+use super::transform::{forward4x4, hadamard2x2};
+use crate::codec::motion::{mvd_bits, sad16x16, satd};
+
+impl PictureCoder<'_> {
+    /// Neighbour motion for prediction: None if outside the picture, else (mv, ref).
+    pub(super) fn neighbour_motion(&self, mbx: isize, mby: isize) -> Option<((i32, i32), i8)> {
+        if mbx < 0 || mby < 0 || mbx >= self.mb_width as isize {
+            return None;
+        }
+        let m = &self.info[mby as usize * self.mb_width + mbx as usize];
+        if m.is_intra() {
+            Some(((0, 0), -1))
+        } else {
+            Some(((i32::from(m.mv.0), i32::from(m.mv.1)), 0))
+        }
+    }
+
+    /// (mvp for P_L0_16x16, P_Skip vector) of the macroblock (8.4.1.1, 8.4.1.3).
+    pub(super) fn motion_predictors(&self, mbx: usize, mby: usize) -> ((i32, i32), (i32, i32)) {
+        let (x, y) = (mbx as isize, mby as isize);
+        let a = self.neighbour_motion(x - 1, y);
+        let b = self.neighbour_motion(x, y - 1);
+        let c = self
+            .neighbour_motion(x + 1, y - 1)
+            .or_else(|| self.neighbour_motion(x - 1, y - 1));
+        let mvp = predict_mv(a, b, c);
+        let skip = match (a, b) {
+            (None, _) | (_, None) => (0, 0),
+            (Some(((0, 0), 0)), _) | (_, Some(((0, 0), 0))) => (0, 0),
+            _ => mvp,
+        };
+        (mvp, skip)
+    }
+
+    /// Luma residual of an inter macroblock with decimation; returns nothing, fills the
+    /// residual and reconstruction.
+    pub(super) fn code_inter_luma(
+        &mut self,
+        mbx: usize,
+        mby: usize,
+        src: &[u8; 256],
+        pred: &[u8; 256],
+    ) {
+        let mut coefs = [[0i32; 16]; 16];
+        self.residual.cbp_luma = 0;
+        let mut scores = [0u32; 4];
+        let zero_sad = self.luma_quant.zero_sad_inter;
+        for (raster, c) in coefs.iter_mut().enumerate() {
+            let (bx, by) = (raster % 4, raster / 4);
+            let mut block_sad = 0;
+            for i in 0..16 {
+                let at = (by * 4 + i / 4) * 16 + bx * 4 + i % 4;
+                c[i] = i32::from(src[at]) - i32::from(pred[at]);
+                block_sad += c[i].abs();
+            }
+            if block_sad <= zero_sad {
+                // Provably all-zero levels: no transform needed.
+                *c = [0; 16];
+                self.residual.luma[raster] = [0; 16];
+                continue;
+            }
+            self.transform_quant_block(raster, c, DEADZONE_INTER, false);
+            scores[(by / 2) * 2 + bx / 2] += decimate_score(&self.residual.luma[raster]);
+        }
+        let total: u32 = scores.iter().sum();
+        for (q, &s) in scores.iter().enumerate() {
+            if s < 4 || total < 6 {
+                self.residual.cbp_luma &= !(1 << q);
+                for raster in 0..16 {
+                    if (raster / 8) * 2 + (raster % 4) / 2 == q {
+                        self.residual.luma[raster] = [0; 16];
+                        coefs[raster] = [0; 16];
+                    }
+                }
+            }
+        }
+        for (raster, c) in coefs.iter_mut().enumerate() {
+            let (bx, by) = (raster % 4, raster / 4);
+            let x0 = mbx * 16 + bx * 4;
+            let y0 = mby * 16 + by * 4;
+            if c.iter().all(|&v| v == 0) {
+                for y in 0..4 {
+                    let off = (by * 4 + y) * 16 + bx * 4;
+                    self.recon.y.row_mut(y0 + y)[x0..x0 + 4].copy_from_slice(&pred[off..off + 4]);
+                }
+            } else {
+                Self::reconstruct4x4(
+                    &mut self.recon.y,
+                    x0,
+                    y0,
+                    &pred[by * 4 * 16 + bx * 4..],
+                    16,
+                    c,
+                );
+            }
+        }
+    }
+
+    /// Sub-sample refinement around `best` (quarter units) with SATD + vector cost.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn refine_subpel(
+        &self,
+        reference: &RefPicture,
+        mbx: usize,
+        mby: usize,
+        src: &[u8; 256],
+        mvp: (i32, i32),
+        limits: [(i32, i32); 2],
+        mut best: (i32, i32),
+    ) -> ((i32, i32), u32) {
+        let lambda = self.lambda();
+        let mut pred = [0u8; 256];
+        let in_limits = |mv: (i32, i32)| {
+            mv.0 >= limits[0].0 && mv.0 <= limits[0].1 && mv.1 >= limits[1].0 && mv.1 <= limits[1].1
+        };
+        let mut best_cost = 0;
+        // Both steps by SAD (cheap); the winner's cost is then measured by SATD, the
+        // metric the intra/inter decision uses.
+        for (step, use_satd) in [(2, false), (1, false)] {
+            let cost_of = |mv: (i32, i32), pred: &mut [u8; 256]| {
+                reference.predict_luma(mbx * 16, mby * 16, mv, 16, pred);
+                let distortion = if use_satd {
+                    satd(src, 16, pred, 16, 16, 16)
+                } else {
+                    sad16x16(src, 16, pred, 16)
+                };
+                distortion + lambda * (mvd_bits(mv.0 - mvp.0) + mvd_bits(mv.1 - mvp.1))
+            };
+            let centre = best;
+            best_cost = cost_of(centre, &mut pred);
+            for (dx, dy) in [
+                (-1, -1),
+                (0, -1),
+                (1, -1),
+                (-1, 0),
+                (1, 0),
+                (-1, 1),
+                (0, 1),
+                (1, 1),
+            ] {
+                let mv = (centre.0 + dx * step, centre.1 + dy * step);
+                if !in_limits(mv) {
+                    continue;
+                }
+                let c = cost_of(mv, &mut pred);
+                if c < best_cost {
+                    best_cost = c;
+                    best = mv;
+                }
+            }
+        }
+        reference.predict_luma(mbx * 16, mby * 16, best, 16, &mut pred);
+        let cost = satd(src, 16, &pred, 16, 16, 16)
+            + lambda * (mvd_bits(best.0 - mvp.0) + mvd_bits(best.1 - mvp.1));
+        let _ = best_cost;
+        (best, cost)
+    }
+
+    /// Whether P_Skip reproduces the macroblock well enough: every luma and chroma
+    /// residual level quantises (and decimates) to zero. On success the reconstruction
+    /// holds the skip prediction.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn try_skip(
+        &mut self,
+        mbx: usize,
+        mby: usize,
+        sy: &[u8; 256],
+        su: &[u8; 64],
+        sv: &[u8; 64],
+        pred: &[u8; 256],
+        reference: &RefPicture,
+        mv: (i32, i32),
+    ) -> bool {
+        let mut c = [0i32; 16];
+        let mut score = 0;
+        let zero_sad = self.luma_quant.zero_sad_inter;
+        for raster in 0..16 {
+            let (bx, by) = (raster % 4, raster / 4);
+            let mut block_sad = 0;
+            for i in 0..16 {
+                let at = (by * 4 + i / 4) * 16 + bx * 4 + i % 4;
+                c[i] = i32::from(sy[at]) - i32::from(pred[at]);
+                block_sad += c[i].abs();
+            }
+            if block_sad <= zero_sad {
+                continue; // provably all-zero levels
+            }
+            forward4x4(&mut c);
+            self.luma_quant.quant(&mut c, false, false);
+            let mut scan = [0i32; 16];
+            for (k, &pos) in ZIGZAG_4X4.iter().enumerate() {
+                scan[k] = c[pos];
+            }
+            score += decimate_score(&scan);
+            if score >= 6 {
+                return false;
+            }
+        }
+        let (mut pu, mut pv) = ([0u8; 64], [0u8; 64]);
+        reference.predict_chroma(mbx * 8, mby * 8, mv, &mut pu, &mut pv);
+        let qpc = self.chroma_qp();
+        for (src, pred) in [(su, &pu), (sv, &pv)] {
+            let mut dc = [0i32; 4];
+            let mut ac_score = 0;
+            for (b, d) in dc.iter_mut().enumerate() {
+                let (bx, by) = (b % 2, b / 2);
+                for i in 0..16 {
+                    let at = (by * 4 + i / 4) * 8 + bx * 4 + i % 4;
+                    c[i] = i32::from(src[at]) - i32::from(pred[at]);
+                }
+                forward4x4(&mut c);
+                *d = c[0];
+                self.chroma_quant.quant(&mut c, false, true);
+                let mut scan = [0i32; 15];
+                for (k, &pos) in ZIGZAG_4X4[1..].iter().enumerate() {
+                    scan[k] = c[pos];
+                }
+                ac_score += decimate_score(&scan);
+            }
+            hadamard2x2(&mut dc);
+            if quant_dc(&mut dc, qpc, DEADZONE_INTER) > 0 || ac_score >= 7 {
+                return false;
+            }
+        }
+        // Reconstruction = prediction.
+        for r in 0..16 {
+            self.recon.y.row_mut(mby * 16 + r)[mbx * 16..mbx * 16 + 16]
+                .copy_from_slice(&pred[r * 16..r * 16 + 16]);
+        }
+        for r in 0..8 {
+            self.recon.u.row_mut(mby * 8 + r)[mbx * 8..mbx * 8 + 8]
+                .copy_from_slice(&pu[r * 8..r * 8 + 8]);
+            self.recon.v.row_mut(mby * 8 + r)[mbx * 8..mbx * 8 + 8]
+                .copy_from_slice(&pv[r * 8..r * 8 + 8]);
+        }
+        true
+    }
+}
