@@ -1,6 +1,9 @@
 //! P-picture macroblock tools: motion vector prediction (8.4.1), sub-sample motion
 //! refinement, the P_Skip test, and inter luma residual coding with decimation.
 
+// Block loops index source, prediction and coefficients by the same sample position.
+#![allow(clippy::needless_range_loop)]
+
 use super::inter::{predict_mv, RefPicture};
 use super::macroblock::{decimate_score, PictureCoder};
 use super::quant::quant_dc;
