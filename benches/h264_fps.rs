@@ -1,6 +1,7 @@
 //! Throughput and quality of the software H.264 encoder on a y4m clip.
 //!
-//! `cargo bench --bench h264_fps -- [clip.y4m] [frames] [qp|cbr:KBPS] [profile]`
+//! `cargo bench --bench h264_fps -- [clip.y4m] [frames] [QP|IQP/PQP|cbr:KBPS|vbr:AVG:MAX]
+//! [baseline|main|high]` (env GOP=n, TRACE=1 for per-picture QP:kbit)
 //! Without a clip, a camera-like 1280x720 scene is generated (and written to
 //! /tmp/h264bench-scene.y4m so other encoders can be compared on the same input).
 //! Prints fps (single thread), bitrate and mean luma PSNR.
@@ -99,6 +100,14 @@ fn main() {
         Some(s) if s.starts_with("cbr:") => RateControl::Cbr {
             bitrate_kbps: s[4..].parse().unwrap(),
         },
+        // "vbr:AVG:MAX"
+        Some(s) if s.starts_with("vbr:") => {
+            let (avg, max) = s[4..].split_once(':').unwrap();
+            RateControl::Vbr {
+                bitrate_kbps: avg.parse().unwrap(),
+                max_bitrate_kbps: max.parse().unwrap(),
+            }
+        }
         Some(s) => {
             // "P" or "I/P".
             let (i, p) = s.split_once('/').unwrap_or((s, s));
