@@ -599,8 +599,10 @@ impl PictureCoder<'_> {
             if in_limits(skip_mv) {
                 reference.predict_luma(mbx * 16, mby * 16, skip_mv, 16, &mut inter_pred);
                 let sad = crate::codec::motion::sad16x16(&sy, 16, &inter_pred, 16);
-                let qstep_thresh = (u32::from(LAMBDA[usize::from(self.qp)]) * 100).max(64);
-                if sad < qstep_thresh
+                // Only near-matches are worth the exact (transform) skip test; the
+                // threshold scales with the quantiser step via lambda.
+                let skip_sad_threshold = (u32::from(LAMBDA[usize::from(self.qp)]) * 100).max(64);
+                if sad < skip_sad_threshold
                     && self.try_skip(mbx, mby, &sy, &su, &sv, &inter_pred, reference, skip_mv)
                 {
                     self.qp_sum += u32::from(self.qp_pred);
