@@ -79,10 +79,18 @@ def split_i420(raw, width, height):
 
 
 def decode_strict(stream_path, width, height):
-    """Decode with ffmpeg in strict mode (any bitstream error fails); return frames."""
+    """Decode with ffmpeg in strict mode (any bitstream error fails; for H.265 the
+    decoded-picture-hash SEI is checked too, and libde265 must agree); return frames."""
     require_tool("ffmpeg")
+    hevc = str(stream_path).endswith(".265")
+    if hevc:
+        dec265 = shutil.which("libde265-dec265") or shutil.which("dec265")
+        assert dec265, "libde265-dec265 is not installed: run scripts/setup.sh"
+        check = subprocess.run([dec265, "-q", "-c", str(stream_path)], capture_output=True, timeout=600)
+        assert check.returncode == 0, f"libde265 rejected {stream_path}: {check.stderr.decode(errors='replace')}"
+    explode = "crccheck+explode" if hevc else "explode"
     out = subprocess.run(
-        ["ffmpeg", "-v", "error", "-xerror", "-err_detect", "explode", "-i", str(stream_path),
+        ["ffmpeg", "-v", "error", "-xerror", "-err_detect", explode, "-i", str(stream_path),
          "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"],
         capture_output=True,
         timeout=600,
