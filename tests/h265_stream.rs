@@ -298,3 +298,14 @@ fn cbr_all_intra_and_vbr_ceiling() {
     assert!(kbps < 920.0 && kbps > 560.0, "vbr average {kbps}");
     verify_with_decoders("vbr", &enc, 640, 360);
 }
+
+#[test]
+fn working_memory_is_reported_and_bounded() {
+    let cfg = config(1280, 720, 30, FIX);
+    let mem = canmv_vencoder::codec::h265::working_memory_bytes(&cfg);
+    let pixels = 1280 * 720;
+    assert!(mem > pixels * 3 && mem < pixels * 20, "{mem}");
+    let mut bad = cfg;
+    bad.width = 7;
+    assert_eq!(canmv_vencoder::codec::h265::working_memory_bytes(&bad), 0);
+}

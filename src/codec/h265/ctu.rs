@@ -5,7 +5,7 @@
 use alloc::boxed::Box;
 
 use super::contexts::*;
-use super::inter::{self, full_sample_limits, mv_in_range, Mv, TMP_LEN};
+use super::inter::{self, full_sample_limits, mv_in_range, HalfPlanes, Mv, TMP_LEN};
 use super::intra::{self, Refs, DC};
 use super::params::{CTB_LOG2, MIN_CB_LOG2};
 use super::picinfo::{BlockInfo, InfoGrid};
@@ -49,6 +49,8 @@ pub struct PictureCoder<'a> {
     pub src: &'a Frame,
     pub recon: &'a mut Frame,
     pub reference: Option<&'a Frame>,
+    /// Half-sample planes of the reference (None: integer-sample search only).
+    pub half: Option<&'a HalfPlanes>,
     pub grid: &'a mut InfoGrid,
     pub scratch: &'a mut Scratch,
     pub ctx: &'a mut Contexts,
@@ -527,16 +529,7 @@ impl PictureCoder<'_> {
         }
         // AMVP with motion search.
         let amvp = self.amvp_candidates(x, y, size);
-        let mv = self.search(
-            reference,
-            x,
-            y,
-            size,
-            &amvp,
-            merge_mv,
-            &mut trial,
-            &mut interp,
-        );
+        let mv = self.search(reference, x, y, size, &amvp, merge_mv, &mut trial);
         let (mvp_idx, mvp, mvd_bits) = {
             let b0 = mvd_cost(mv, amvp[0]);
             let b1 = mvd_cost(mv, amvp[1]);
@@ -634,7 +627,9 @@ impl PictureCoder<'_> {
     }
 
     /// Quarter-sample motion search: integer search (16x16 blocks) seeded with the
-    /// predictors, then half- and quarter-sample refinement by SATD.
+    /// predictors, then half-sample refinement on the exact half-sample planes and
+    /// quarter-sample refinement on averages of the half-sample grid (an
+    /// approximation for the search only; the chosen vector's prediction is exact).
     #[allow(clippy::too_many_arguments)]
     fn search(
         &self,
@@ -645,7 +640,6 @@ impl PictureCoder<'_> {
         amvp: &[Mv; 2],
         merge: Mv,
         trial: &mut [u8; 1024],
-        interp: &mut [i16; TMP_LEN],
     ) -> Mv {
         let (w, h) = (self.width, self.height);
         let limits = full_sample_limits(x, y, size, w, h);
@@ -672,39 +666,83 @@ impl PictureCoder<'_> {
             let candidates = [clamp_full(amvp[0]), clamp_full(amvp[1]), clamp_full(merge)];
             best_full = search.run(&candidates).0;
         }
+        let Some(half) = self.half else {
+            return Mv {
+                x: (best_full.0 * 4) as i16,
+                y: (best_full.1 * 4) as i16,
+            };
+        };
+        // A half-grid vector's block: its plane's data from the block's first sample.
+        let block = |m: Mv| -> (&[u8], usize) {
+            let (mx, my) = (i32::from(m.x), i32::from(m.y));
+            let plane = half.phase(&reference.y, mx & 3, my & 3);
+            let at = plane.index(
+                x as isize + (mx >> 2) as isize,
+                y as isize + (my >> 2) as isize,
+            );
+            (&plane.data()[at..], plane.stride)
+        };
+        let src_at = self.src.y.index(x as isize, y as isize);
+        let src = &self.src.y.data()[src_at..];
+        let src_stride = self.src.y.stride;
+        let mvd = |m: Mv| self.lambda * mvd_cost(m, amvp[0]);
+        const AROUND: [(i16, i16); 8] = [
+            (-1, -1),
+            (0, -1),
+            (1, -1),
+            (-1, 0),
+            (1, 0),
+            (-1, 1),
+            (0, 1),
+            (1, 1),
+        ];
         let mut best = Mv {
             x: (best_full.0 * 4) as i16,
             y: (best_full.1 * 4) as i16,
         };
-        let cost = |m: Mv, trial: &mut [u8; 1024], interp: &mut [i16; TMP_LEN]| {
-            inter::predict_luma(&reference.y, x, y, size, m, trial, interp);
-            self.luma_satd(x, y, size, &trial[..]) + self.lambda * mvd_cost(m, amvp[0])
-        };
-        let mut best_cost = cost(best, trial, interp);
-        for step in [2i16, 1] {
-            let centre = best;
-            for (dx, dy) in [
-                (-1, -1),
-                (0, -1),
-                (1, -1),
-                (-1, 0),
-                (1, 0),
-                (-1, 1),
-                (0, 1),
-                (1, 1),
-            ] {
-                let m = Mv {
-                    x: centre.x + dx * step,
-                    y: centre.y + dy * step,
-                };
-                if !mv_in_range(m, x, y, size, w, h) {
-                    continue;
+        let (b, bs) = block(best);
+        let mut best_cost = satd(src, src_stride, b, bs, size, size) + mvd(best);
+        let centre = best;
+        for (dx, dy) in AROUND {
+            let m = Mv {
+                x: centre.x + 2 * dx,
+                y: centre.y + 2 * dy,
+            };
+            if !mv_in_range(m, x, y, size, w, h) {
+                continue;
+            }
+            let (b, bs) = block(m);
+            let c = satd(src, src_stride, b, bs, size, size) + mvd(m);
+            if c < best_cost {
+                best = m;
+                best_cost = c;
+            }
+        }
+        let centre = best;
+        let (cb, cs) = block(centre);
+        for (dx, dy) in AROUND {
+            let far = Mv {
+                x: centre.x + 2 * dx,
+                y: centre.y + 2 * dy,
+            };
+            let m = Mv {
+                x: centre.x + dx,
+                y: centre.y + dy,
+            };
+            if !mv_in_range(far, x, y, size, w, h) {
+                continue;
+            }
+            let (fb, fs) = block(far);
+            for r in 0..size {
+                for c in 0..size {
+                    trial[r * size + c] =
+                        ((u16::from(cb[r * cs + c]) + u16::from(fb[r * fs + c]) + 1) >> 1) as u8;
                 }
-                let c = cost(m, trial, interp);
-                if c < best_cost {
-                    best = m;
-                    best_cost = c;
-                }
+            }
+            let c = satd(src, src_stride, &trial[..], size, size, size) + mvd(m);
+            if c < best_cost {
+                best = m;
+                best_cost = c;
             }
         }
         best

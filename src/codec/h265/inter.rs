@@ -74,8 +74,23 @@ fn clip8(v: i32) -> u8 {
     v.clamp(0, 255) as u8
 }
 
-/// Separable interpolation of a `w`x`h` block whose integer position in `plane` is
-/// (x, y) (may be negative, within the padding) at phase (fx, fy) with `taps`.
+/// One row of a horizontal N-tap filter: `out[c] = sum_k taps[k] * row[c + k]`,
+/// written tap-major so the inner loop vectorises.
+#[inline(always)]
+fn filter_row<const N: usize>(row: &[u8], taps: &[i32; N], out: &mut [i32], w: usize) {
+    let out = &mut out[..w];
+    out.fill(0);
+    for (k, &t) in taps.iter().enumerate() {
+        let src = &row[k..k + w];
+        for (o, &v) in out.iter_mut().zip(src) {
+            *o += t * i32::from(v);
+        }
+    }
+}
+
+/// Separable interpolation of a `w`x`h` block (w <= 32) whose integer position in
+/// `plane` is (x, y) (may be negative, within the padding) with the given taps; a
+/// phase flag false means that direction is at an integer position.
 #[allow(clippy::too_many_arguments)]
 fn interpolate<const N: usize>(
     plane: &Plane,
@@ -93,6 +108,7 @@ fn interpolate<const N: usize>(
     let data = plane.data();
     let stride = plane.stride;
     let half = (N / 2 - 1) as isize;
+    let mut acc = [0i32; 32];
     match phase {
         (false, false) => {
             for r in 0..h {
@@ -103,25 +119,28 @@ fn interpolate<const N: usize>(
         (true, false) => {
             for r in 0..h {
                 let s = plane.index(x - half, y + r as isize);
-                let row = &data[s..s + w + N - 1];
-                for c in 0..w {
-                    let mut acc = 0;
-                    for k in 0..N {
-                        acc += taps_x[k] * i32::from(row[c + k]);
-                    }
-                    out[r * out_stride + c] = clip8((acc + 32) >> 6);
+                filter_row(&data[s..s + w + N - 1], taps_x, &mut acc, w);
+                for (o, &a) in out[r * out_stride..r * out_stride + w].iter_mut().zip(&acc) {
+                    *o = clip8((a + 32) >> 6);
                 }
             }
         }
         (false, true) => {
             let s0 = plane.index(x, y - half);
             for r in 0..h {
-                for c in 0..w {
-                    let mut acc = 0;
-                    for k in 0..N {
-                        acc += taps_y[k] * i32::from(data[s0 + (r + k) * stride + c]);
+                let acc = &mut acc[..w];
+                acc.fill(0);
+                for (k, &t) in taps_y.iter().enumerate() {
+                    let row = &data[s0 + (r + k) * stride..s0 + (r + k) * stride + w];
+                    for (a, &v) in acc.iter_mut().zip(row) {
+                        *a += t * i32::from(v);
                     }
-                    out[r * out_stride + c] = clip8((acc + 32) >> 6);
+                }
+                for (o, &a) in out[r * out_stride..r * out_stride + w]
+                    .iter_mut()
+                    .zip(acc.iter())
+                {
+                    *o = clip8((a + 32) >> 6);
                 }
             }
         }
@@ -129,24 +148,126 @@ fn interpolate<const N: usize>(
             let rows = h + N - 1;
             for r in 0..rows {
                 let s = plane.index(x - half, y - half + r as isize);
-                let row = &data[s..s + w + N - 1];
-                for c in 0..w {
-                    let mut acc = 0;
-                    for k in 0..N {
-                        acc += taps_x[k] * i32::from(row[c + k]);
-                    }
-                    tmp[r * w + c] = acc as i16;
+                filter_row(&data[s..s + w + N - 1], taps_x, &mut acc, w);
+                for (t, &a) in tmp[r * w..(r + 1) * w].iter_mut().zip(&acc) {
+                    *t = a as i16;
                 }
             }
             for r in 0..h {
-                for c in 0..w {
-                    let mut acc = 0;
-                    for k in 0..N {
-                        acc += taps_y[k] * i32::from(tmp[(r + k) * w + c]);
+                let acc = &mut acc[..w];
+                acc.fill(0);
+                for (k, &t) in taps_y.iter().enumerate() {
+                    let row = &tmp[(r + k) * w..(r + k + 1) * w];
+                    for (a, &v) in acc.iter_mut().zip(row) {
+                        *a += t * i32::from(v);
                     }
-                    out[r * out_stride + c] = clip8(((acc >> 6) + 32) >> 6);
+                }
+                for (o, &a) in out[r * out_stride..r * out_stride + w]
+                    .iter_mut()
+                    .zip(acc.iter())
+                {
+                    *o = clip8(((a >> 6) + 32) >> 6);
                 }
             }
+        }
+    }
+}
+
+/// Half-sample planes of a reference picture's luma (exact H.265 values at phases
+/// (2, 0), (0, 2) and (2, 2)), for the motion search: sample (x, y) of `h` is the
+/// prediction at (x + 1/2, y), of `v` at (x, y + 1/2), of `hv` at (x + 1/2, y + 1/2).
+pub struct HalfPlanes {
+    pub h: Plane,
+    pub v: Plane,
+    pub hv: Plane,
+    /// Unrounded horizontal sums, one row (scratch for `hv`).
+    taps: alloc::vec::Vec<i16>,
+    /// One row of vertical sums.
+    row: alloc::vec::Vec<i32>,
+}
+
+impl HalfPlanes {
+    pub fn try_new(width: usize, height: usize) -> Result<HalfPlanes, crate::codec::CodecError> {
+        let plane = || Plane::try_new(width, height, LUMA_PAD);
+        let rows = height + 2 * LUMA_PAD;
+        let stride = width + 2 * LUMA_PAD;
+        Ok(HalfPlanes {
+            h: plane()?,
+            v: plane()?,
+            hv: plane()?,
+            taps: crate::codec::frame::try_zeroed(rows * stride)?,
+            row: crate::codec::frame::try_zeroed(stride)?,
+        })
+    }
+
+    pub fn bytes_for(width: usize, height: usize) -> usize {
+        5 * Plane::bytes_for(width, height, LUMA_PAD) + 4 * (width + 2 * LUMA_PAD)
+    }
+
+    /// Recompute from the edge-extended luma `full` (same geometry). Samples whose taps
+    /// would leave the padding stay unset; motion vectors never reach them.
+    pub fn build(&mut self, full: &Plane) {
+        let stride = full.stride;
+        let rows = full.height + 2 * full.pad;
+        let src = full.data();
+        let taps = &LUMA_TAPS[2];
+        let n = stride - 7;
+        let mut row_acc = [0i32; 64];
+        for r in 0..rows {
+            let line = &src[r * stride..(r + 1) * stride];
+            // Horizontal half samples at x = 3..3+n (taps x-3..=x+4).
+            let mut x = 0;
+            while x < n {
+                let w = (n - x).min(64);
+                filter_row(&line[x..x + w + 7], taps, &mut row_acc, w);
+                let base = r * stride + 3 + x;
+                for i in 0..w {
+                    self.taps[base + i] = row_acc[i] as i16;
+                    self.h.data_mut()[base + i] = clip8((row_acc[i] + 32) >> 6);
+                }
+                x += w;
+            }
+        }
+        // Vertical filters, tap-major over whole rows so they vectorise.
+        let acc = &mut self.row[..stride];
+        for r in 3..rows - 4 {
+            let base = r * stride;
+            acc.fill(0);
+            for (k, &t) in taps.iter().enumerate() {
+                let line = &src[(r + k - 3) * stride..(r + k - 2) * stride];
+                for (a, &v) in acc.iter_mut().zip(line) {
+                    *a += t * i32::from(v);
+                }
+            }
+            for (o, &a) in self.v.data_mut()[base..base + stride]
+                .iter_mut()
+                .zip(acc.iter())
+            {
+                *o = clip8((a + 32) >> 6);
+            }
+            acc.fill(0);
+            for (k, &t) in taps.iter().enumerate() {
+                let line = &self.taps[(r + k - 3) * stride..(r + k - 2) * stride];
+                for (a, &v) in acc.iter_mut().zip(line) {
+                    *a += t * i32::from(v);
+                }
+            }
+            for (o, &a) in self.hv.data_mut()[base..base + stride]
+                .iter_mut()
+                .zip(acc.iter())
+            {
+                *o = clip8(((a >> 6) + 32) >> 6);
+            }
+        }
+    }
+
+    /// The plane holding the half-grid phase (fx, fy) in {0, 2}^2, or `full` for (0, 0).
+    pub fn phase<'a>(&'a self, full: &'a Plane, fx: i32, fy: i32) -> &'a Plane {
+        match (fx != 0, fy != 0) {
+            (false, false) => full,
+            (true, false) => &self.h,
+            (false, true) => &self.v,
+            (true, true) => &self.hv,
         }
     }
 }

@@ -28,7 +28,7 @@ use alloc::vec::Vec;
 
 use self::contexts::Contexts;
 use self::ctu::{new_scratch, PictureCoder, Scratch};
-use self::inter::LUMA_PAD;
+use self::inter::{HalfPlanes, LUMA_PAD};
 use self::params::{choose_level, write_pps, write_slice_header, write_sps, write_vps, SpsParams};
 use self::picinfo::InfoGrid;
 use super::cabac::CabacEncoder;
@@ -59,6 +59,37 @@ fn geometry(cfg: &StreamConfig) -> Result<(usize, usize), CodecError> {
     ))
 }
 
+/// Working memory `H265Encoder::new` allocates for `cfg` (0 for an invalid one), with
+/// W x H the 8-aligned size and P = 64 the luma reference padding:
+///
+/// * the source copy W * H * 3/2 and two padded pictures (being coded, reference),
+///   each (W + 2P)(H + 2P) + 2 (W/2 + P)(H/2 + P);
+/// * for GOPs longer than 1, the reference's three half-sample planes plus a 16-bit
+///   tap plane, 5 (W + 2P)(H + 2P), and a row of sums;
+/// * the 4x4 block information, W * H / 16 entries;
+/// * the slice buffer 128 bytes per 8x8 block + 1024, three parameter-set buffers;
+/// * the NV12 reconstruction handed out by `reconstruction()`, width * height * 3/2;
+/// * the per-CU scratch.
+pub fn working_memory_bytes(cfg: &StreamConfig) -> usize {
+    let Ok((cw, ch)) = geometry(cfg) else {
+        return 0;
+    };
+    let half = if cfg.gop_len > 1 {
+        HalfPlanes::bytes_for(cw, ch)
+    } else {
+        0
+    };
+    Frame::bytes_for(cw, ch, 0)
+        + 2 * Frame::bytes_for(cw, ch, LUMA_PAD)
+        + half
+        + (cw / 4) * (ch / 4) * core::mem::size_of::<picinfo::BlockInfo>()
+        + SLICE_BYTES_PER_BLOCK8 * (cw / 8) * (ch / 8)
+        + SLICE_BYTES_FIXED
+        + 3 * HEADER_BYTES
+        + (cfg.width * cfg.height) as usize * 3 / 2
+        + core::mem::size_of::<Scratch>()
+}
+
 pub struct H265Encoder {
     cfg: StreamConfig,
     coded_width: usize,
@@ -69,6 +100,8 @@ pub struct H265Encoder {
     current: Frame,
     /// The last committed picture: reference for P pictures.
     reference: Frame,
+    /// Half-sample planes of `reference` (not kept when every picture is an IDR).
+    reference_half: Option<HalfPlanes>,
     has_reference: bool,
     grid: InfoGrid,
     scratch: Box<Scratch>,
@@ -110,6 +143,11 @@ impl H265Encoder {
             source: Frame::try_new(cw, ch, 0)?,
             current: Frame::try_new(cw, ch, LUMA_PAD)?,
             reference: Frame::try_new(cw, ch, LUMA_PAD)?,
+            reference_half: if cfg.gop_len > 1 {
+                Some(HalfPlanes::try_new(cw, ch)?)
+            } else {
+                None
+            },
             has_reference: false,
             grid: InfoGrid::try_new(cw, ch)?,
             scratch: new_scratch(),
@@ -212,6 +250,7 @@ impl H265Encoder {
             src: &self.source,
             recon: &mut self.current,
             reference: if idr { None } else { Some(&self.reference) },
+            half: self.reference_half.as_ref(),
             grid: &mut self.grid,
             scratch: &mut self.scratch,
             ctx: &mut contexts,
@@ -342,6 +381,9 @@ impl H265Encoder {
     fn commit(&mut self, idr: bool, qp: u8, bytes: usize) {
         self.current.extend_edges();
         core::mem::swap(&mut self.current, &mut self.reference);
+        if let Some(half) = &mut self.reference_half {
+            half.build(&self.reference.y);
+        }
         self.has_reference = true;
         let (w, h) = (self.cfg.width as usize, self.cfg.height as usize);
         let (luma, chroma) = self.recon_nv12.split_at_mut(w * h);

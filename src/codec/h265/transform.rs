@@ -28,23 +28,6 @@ const fn dct32_entry(k: usize, n: usize) -> i32 {
     }
 }
 
-const fn build_dct32() -> [[i8; 32]; 32] {
-    let mut t = [[0i8; 32]; 32];
-    let mut k = 0;
-    while k < 32 {
-        let mut n = 0;
-        while n < 32 {
-            t[k][n] = dct32_entry(k, n) as i8;
-            n += 1;
-        }
-        k += 1;
-    }
-    t
-}
-
-/// DCT32[k][n]: basis function k at sample n.
-pub static DCT32: [[i8; 32]; 32] = build_dct32();
-
 /// DST-VII basis for 4x4 intra luma (8.6.4.2, eq. 8-315).
 const DST4: [[i32; 4]; 4] = [
     [29, 55, 74, 84],
@@ -53,89 +36,130 @@ const DST4: [[i32; 4]; 4] = [
     [55, -84, 74, -29],
 ];
 
-#[inline]
-fn basis(k: usize, n: usize, size: usize, dst: bool) -> i32 {
+/// The N-point matrix (rows = basis functions) for log2 N = 2..=5 at index log2 - 2,
+/// and the DST at index 4, widened to i32 for the multiply-accumulate loops.
+struct Matrices([[[i32; 32]; 32]; 5]);
+
+const fn build_matrices() -> Matrices {
+    let mut m = [[[0i32; 32]; 32]; 5];
+    let mut idx = 0;
+    while idx < 4 {
+        let size = 4usize << idx;
+        let mut k = 0;
+        while k < size {
+            let mut n = 0;
+            while n < size {
+                m[idx][k][n] = dct32_entry(k * (32 / size), n);
+                n += 1;
+            }
+            k += 1;
+        }
+        idx += 1;
+    }
+    let mut k = 0;
+    while k < 4 {
+        let mut n = 0;
+        while n < 4 {
+            m[4][k][n] = DST4[k][n];
+            n += 1;
+        }
+        k += 1;
+    }
+    Matrices(m)
+}
+
+static MATRICES: Matrices = build_matrices();
+
+fn matrix(size: usize, dst: bool) -> &'static [[i32; 32]; 32] {
     if dst {
-        DST4[k][n]
+        &MATRICES.0[4]
     } else {
-        i32::from(DCT32[k * (32 / size)][n])
+        &MATRICES.0[size.trailing_zeros() as usize - 2]
     }
 }
 
-/// Forward 2-D transform of a `size`x`size` residual (raster, i16) into coefficients.
-/// `tmp` is scratch of at least size*size.
+/// Forward 2-D transform of a `size`x`size` residual (raster) into coefficients
+/// C = M R M^T, scaled like the reference encoder (shifts log2 - 1 and log2 + 6 for
+/// 8-bit video). `tmp` is scratch of at least size*size.
 pub fn forward(residual: &[i16], coeffs: &mut [i32], tmp: &mut [i32], size: usize, dst: bool) {
+    let m = matrix(size, dst);
     let log2 = size.trailing_zeros() as i32;
-    let shift1 = log2 - 1; // log2 + BitDepth - 9
+    let shift1 = log2 - 1;
     let shift2 = log2 + 6;
-    let round1 = 1 << (shift1 - 1).max(0);
+    let round1 = (1 << shift1) >> 1;
     let round2 = 1 << (shift2 - 1);
-    // Rows: tmp[k][y] (transposed) = sum_n basis(k, n) * r[y][n].
+    // A = R M^T: A[y][k] = sum_n r[y][n] * m[k][n]; loops ordered so the innermost runs
+    // over contiguous k of a transposed access... computed as dot products per (y, k).
     for y in 0..size {
         let row = &residual[y * size..(y + 1) * size];
-        for k in 0..size {
+        let out = &mut tmp[y * size..(y + 1) * size];
+        for (k, o) in out.iter_mut().enumerate() {
+            let basis = &m[k][..size];
             let mut s = 0i32;
-            for (n, &r) in row.iter().enumerate() {
-                s += basis(k, n, size, dst) * i32::from(r);
+            for (&b, &r) in basis.iter().zip(row) {
+                s += b * i32::from(r);
             }
-            tmp[k * size + y] = if shift1 > 0 {
-                (s + round1) >> shift1
-            } else {
-                s
-            };
+            *o = (s + round1) >> shift1;
         }
     }
-    // Columns: coeffs[k][x] = sum_y basis(k, y) * tmp[x][y].
-    for x in 0..size {
-        let col = &tmp[x * size..(x + 1) * size];
-        for k in 0..size {
-            let mut s = 0i64;
-            for (y, &t) in col.iter().enumerate() {
-                s += i64::from(basis(k, y, size, dst)) * i64::from(t);
+    // C = M A: C[k][x] = sum_y m[k][y] * A[y][x]; innermost over contiguous x.
+    for k in 0..size {
+        let mut acc = [0i32; 32];
+        let acc = &mut acc[..size];
+        for y in 0..size {
+            let b = m[k][y];
+            for (a, &t) in acc.iter_mut().zip(&tmp[y * size..(y + 1) * size]) {
+                *a += b * t;
             }
-            coeffs[k * size + x] = ((s + round2) >> shift2) as i32;
+        }
+        for (c, &a) in coeffs[k * size..(k + 1) * size].iter_mut().zip(acc.iter()) {
+            *c = (a + round2) >> shift2;
         }
     }
 }
 
 /// Inverse 2-D transform (8.6.4.2): scaled coefficients `coeffs` (raster, already
-/// clipped to 16 bits) to the residual. `tmp` is scratch of at least size*size.
+/// clipped to 16 bits) to the residual R = M^T C M, with the intermediate clipping
+/// to 16 bits. `tmp` is scratch of at least size*size.
 pub fn inverse(coeffs: &[i32], residual: &mut [i16], tmp: &mut [i32], size: usize, dst: bool) {
-    // Stage 1: each column, e[x][y] = sum_k basis(k, y) * d[k][x]; g = clip16((e + 64) >> 7).
-    for x in 0..size {
-        // Skip work for all-zero columns (common for high frequencies).
-        let mut any = false;
-        for k in 0..size {
-            any |= coeffs[k * size + x] != 0;
-        }
-        if !any {
-            for y in 0..size {
-                tmp[y * size + x] = 0;
+    let m = matrix(size, dst);
+    // Rows of C that hold anything (high frequencies are usually zero).
+    let rows = (0..size)
+        .rev()
+        .find(|&k| coeffs[k * size..(k + 1) * size].iter().any(|&c| c != 0))
+        .map_or(0, |k| k + 1);
+    // Stage 1 (vertical): E[y][x] = sum_k m[k][y] * C[k][x]; G = clip16((E + 64) >> 7).
+    for y in 0..size {
+        let mut acc = [0i32; 32];
+        let acc = &mut acc[..size];
+        for k in 0..rows {
+            let b = m[k][y];
+            for (a, &c) in acc.iter_mut().zip(&coeffs[k * size..(k + 1) * size]) {
+                *a += b * c;
             }
-            continue;
         }
-        for y in 0..size {
-            let mut s = 0i64;
-            for k in 0..size {
-                let c = coeffs[k * size + x];
-                if c != 0 {
-                    s += i64::from(basis(k, y, size, dst)) * i64::from(c);
-                }
-            }
-            tmp[y * size + x] = ((s + 64) >> 7).clamp(-32768, 32767) as i32;
+        for (t, &a) in tmp[y * size..(y + 1) * size].iter_mut().zip(acc.iter()) {
+            *t = ((a + 64) >> 7).clamp(-32768, 32767);
         }
     }
-    // Stage 2: each row, r[y][x] = sum_k basis(k, x) * g[y][k]; (r + 2048) >> 12.
+    // Stage 2 (horizontal): R[y][x] = sum_k G[y][k] * m[k][x]; (R + 2048) >> 12.
     for y in 0..size {
-        let row = &tmp[y * size..(y + 1) * size];
-        for x in 0..size {
-            let mut s = 0i64;
-            for (k, &g) in row.iter().enumerate() {
-                if g != 0 {
-                    s += i64::from(basis(k, x, size, dst)) * i64::from(g);
-                }
+        let mut acc = [0i32; 32];
+        let acc = &mut acc[..size];
+        for k in 0..size {
+            let g = tmp[y * size + k];
+            if g == 0 {
+                continue;
             }
-            residual[y * size + x] = ((s + 2048) >> 12) as i16;
+            for (a, &b) in acc.iter_mut().zip(&m[k][..size]) {
+                *a += g * b;
+            }
+        }
+        for (r, &a) in residual[y * size..(y + 1) * size]
+            .iter_mut()
+            .zip(acc.iter())
+        {
+            *r = ((a + 2048) >> 12) as i16;
         }
     }
 }
@@ -146,12 +170,14 @@ mod tests {
 
     #[test]
     fn matrix_rows_match_the_standard() {
-        assert_eq!(&DCT32[1][..4], &[90, 90, 88, 85]);
-        assert_eq!(&DCT32[2][..8], &[90, 87, 80, 70, 57, 43, 25, 9]);
-        assert_eq!(&DCT32[8][..4], &[83, 36, -36, -83]);
-        assert_eq!(&DCT32[16][..4], &[64, -64, -64, 64]);
-        assert_eq!(DCT32[31][0], 4);
-        assert_eq!(DCT32[31][31], -4);
+        let m32 = &MATRICES.0[3];
+        assert_eq!(&m32[1][..4], &[90, 90, 88, 85]);
+        assert_eq!(&m32[2][..8], &[90, 87, 80, 70, 57, 43, 25, 9]);
+        assert_eq!(&m32[8][..4], &[83, 36, -36, -83]);
+        assert_eq!(&m32[16][..4], &[64, -64, -64, 64]);
+        assert_eq!(&MATRICES.0[0][1][..4], &[83, 36, -36, -83]);
+        assert_eq!(m32[31][0], 4);
+        assert_eq!(m32[31][31], -4);
     }
 
     #[test]
