@@ -113,6 +113,23 @@ impl BitWriter {
         self.put_bits(0, pad);
     }
 
+    /// Append a whole byte; the writer must be byte-aligned (arithmetic coders emit
+    /// bytes directly).
+    #[inline]
+    pub fn push_aligned_byte(&mut self, byte: u8) {
+        debug_assert!(self.pending_len == 0);
+        self.push_byte(byte);
+    }
+
+    /// Add a carry (0 or 1) into the last written byte (arithmetic coding carry
+    /// propagation; the coder guarantees it cannot overflow that byte).
+    #[inline]
+    pub fn add_carry_to_last_byte(&mut self, carry: u8) {
+        if let Some(last) = self.bytes.last_mut() {
+            *last = last.wrapping_add(carry);
+        }
+    }
+
     /// The written bytes; call after `put_trailing_bits` (pending bits are not included).
     pub fn bytes(&self) -> &[u8] {
         &self.bytes

@@ -644,15 +644,24 @@ pub const TRANS_LPS: [u8; 64] = [
 /// Contexts used (0..=275); 276 is the terminate "context".
 pub const NUM_CONTEXTS: usize = 276;
 
-/// The arithmetic encoder (9.3.4.2) with its context states, writing into a
-/// `BitWriter` bit by bit (PutBit with outstanding bits).
+/// The arithmetic encoder (9.3.4.2) with its context states.
+///
+/// Bits leave the 10-bit codILow window one per renormalisation shift, as in the
+/// standard, but are emitted a byte at a time: `low` keeps the not yet emitted bits
+/// above the window (`queue + 8` of them), a byte of 0xFF is held back
+/// (`outstanding`) until a later carry decides whether it stays 0xFF or becomes 0x00
+/// (with the carry added to the byte before it). This is the standard's PutBit with
+/// bitsOutstanding, byte-wise; the first bit the standard discards is the carry slot
+/// of the first byte, which is always zero. Requires the writer to be byte-aligned
+/// while a slice is coded (cabac_alignment_one_bit guarantees it).
 pub struct CabacEncoder {
     /// (pStateIdx << 1) | valMPS per context.
     states: [u8; NUM_CONTEXTS],
     low: u32,
     range: u32,
+    /// Bits shifted out of the window and not yet emitted, minus 8.
+    queue: i32,
     outstanding: u32,
-    first_bit: bool,
 }
 
 impl Default for CabacEncoder {
@@ -661,8 +670,8 @@ impl Default for CabacEncoder {
             states: [0; NUM_CONTEXTS],
             low: 0,
             range: 510,
+            queue: -9,
             outstanding: 0,
-            first_bit: true,
         }
     }
 }
@@ -686,38 +695,41 @@ impl CabacEncoder {
         }
         self.low = 0;
         self.range = 510;
+        self.queue = -9;
         self.outstanding = 0;
-        self.first_bit = true;
     }
 
+    /// Emit the byte above the window once 8 bits (plus a possible carry) are there.
     #[inline]
-    fn put_bit(&mut self, w: &mut BitWriter, bit: u32) {
-        if self.first_bit {
-            self.first_bit = false;
-        } else {
-            w.put_bits(bit, 1);
+    fn put_byte(&mut self, w: &mut BitWriter) {
+        if self.queue < 0 {
+            return;
         }
+        let out = self.low >> (self.queue + 10);
+        self.low &= (0x400 << self.queue) - 1;
+        self.queue -= 8;
+        if out & 0xFF == 0xFF {
+            self.outstanding += 1;
+            return;
+        }
+        let carry = out >> 8;
+        w.add_carry_to_last_byte(carry as u8);
+        let held = if carry != 0 { 0x00 } else { 0xFF };
         while self.outstanding > 0 {
-            w.put_bits(1 - bit, 1);
+            w.push_aligned_byte(held);
             self.outstanding -= 1;
         }
+        w.push_aligned_byte(out as u8);
     }
 
     #[inline]
     fn renorm(&mut self, w: &mut BitWriter) {
-        while self.range < 256 {
-            if self.low < 256 {
-                self.put_bit(w, 0);
-            } else if self.low >= 512 {
-                self.low -= 512;
-                self.put_bit(w, 1);
-            } else {
-                self.low -= 256;
-                self.outstanding += 1;
-            }
-            self.range <<= 1;
-            self.low <<= 1;
-        }
+        // range is in 2..=510 here; shift it back to 256..=510.
+        let shift = self.range.leading_zeros().saturating_sub(23);
+        self.range <<= shift;
+        self.low <<= shift;
+        self.queue += shift as i32;
+        self.put_byte(w);
     }
 
     /// EncodeDecision (9.3.4.2).
@@ -739,7 +751,9 @@ impl CabacEncoder {
             p += 1;
         }
         self.states[ctx] = ((p as u8) << 1) | mps;
-        self.renorm(w);
+        if self.range < 256 {
+            self.renorm(w);
+        }
     }
 
     /// EncodeBypass (9.3.4.4).
@@ -749,30 +763,43 @@ impl CabacEncoder {
         if bin {
             self.low += self.range;
         }
-        if self.low >= 1024 {
-            self.put_bit(w, 1);
-            self.low -= 1024;
-        } else if self.low < 512 {
-            self.put_bit(w, 0);
-        } else {
-            self.low -= 512;
-            self.outstanding += 1;
-        }
+        self.queue += 1;
+        self.put_byte(w);
     }
 
-    /// EncodeTerminate (9.3.4.5); `true` ends the slice and flushes. The flush's last
-    /// bit is the rbsp_stop_one_bit.
+    /// EncodeTerminate (9.3.4.5); `true` ends the slice: EncodeFlush, whose last bit
+    /// (written here as a one) is the rbsp_stop_one_bit, then zero bits to the byte
+    /// boundary.
     pub fn terminate(&mut self, w: &mut BitWriter, bin: bool) {
         self.range -= 2;
-        if bin {
-            self.low += self.range;
-            self.range = 2;
+        if !bin {
             self.renorm(w);
-            self.put_bit(w, (self.low >> 9) & 1);
-            w.put_bits(((self.low >> 7) & 3) | 1, 2);
-        } else {
-            self.renorm(w);
+            return;
         }
+        self.low += self.range;
+        self.range = 2;
+        self.renorm(w);
+        // PutBit(low >> 9 & 1), WriteBits(((low >> 7) & 3) | 1, 2): the window's top
+        // two bits and a one; the rest of the window is dropped.
+        let low = (self.low | 0x80) >> 7;
+        let bits = (self.queue + 8 + 3) as u32;
+        let pad = (8 - bits % 8) % 8;
+        let total = bits + pad;
+        let value = u64::from(low) << pad;
+        let carry = (value >> total) as u8 & 1;
+        w.add_carry_to_last_byte(carry);
+        let held = if carry != 0 { 0x00 } else { 0xFF };
+        while self.outstanding > 0 {
+            w.push_aligned_byte(held);
+            self.outstanding -= 1;
+        }
+        let mut k = total;
+        while k >= 8 {
+            k -= 8;
+            w.push_aligned_byte((value >> k) as u8);
+        }
+        self.low = 0;
+        self.queue = -9;
     }
 
     /// k-th order Exp-Golomb suffix in bypass bins (9.3.2.3).
