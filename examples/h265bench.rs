@@ -97,12 +97,17 @@ fn run_ours(clip: &Clip, nv12: &[(Vec<u8>, Vec<u8>)], qp: u8) -> (f64, f64, f64)
         gop_len: 30,
         src_frame_rate: clip.fps,
         dst_frame_rate: clip.fps,
-        rate_control: RateControl::FixQp { i_qp: qp, p_qp: qp },
+        // x265 --qp codes I pictures 3 QP finer (ipratio 1.4); do the same.
+        rate_control: RateControl::FixQp {
+            i_qp: qp.saturating_sub(3),
+            p_qp: qp,
+        },
     };
     let mut enc = H265Encoder::new(&cfg).expect("encoder");
     let (w, h) = (clip.width, clip.height);
     let mut out = vec![0u8; w * h * 3];
     let mut bytes = 0usize;
+    let (mut i_bytes, mut i_count) = (0usize, 0usize);
     let mut mse_sum = 0.0;
     let mut coding = 0.0f64;
     for (y, uv) in nv12 {
@@ -120,9 +125,19 @@ fn run_ours(clip: &Clip, nv12: &[(Vec<u8>, Vec<u8>)], qp: u8) -> (f64, f64, f64)
             .expect("encode");
         coding += t.elapsed().as_secs_f64();
         bytes += pic.bytes;
+        if pic.idr {
+            i_bytes += pic.bytes;
+            i_count += 1;
+        }
         mse_sum += luma_mse(&enc.reconstruction().y[..w * h], &y[..w * h]);
     }
     let n = nv12.len() as f64;
+    let p_count = (nv12.len() - i_count).max(1);
+    println!(
+        "      qp {qp:2}: I pictures {:.1} kbit each, P pictures {:.1} kbit each",
+        i_bytes as f64 * 8.0 / 1000.0 / i_count.max(1) as f64,
+        (bytes - i_bytes) as f64 * 8.0 / 1000.0 / p_count as f64
+    );
     let kbps = bytes as f64 * 8.0 * f64::from(clip.fps) / n / 1000.0;
     (kbps, psnr_of_mse(mse_sum / n), n / coding)
 }

@@ -12,8 +12,6 @@ pub const PART_MODE: usize = 7; // 1 (only the first bin is used: 2Nx2N)
 pub const PREV_INTRA_LUMA_PRED_FLAG: usize = 8; // 1
 pub const INTRA_CHROMA_PRED_MODE: usize = 9; // 1
 pub const MERGE_FLAG: usize = 10; // 1
-/// merge_idx (unused while MaxNumMergeCand is 1).
-#[allow(dead_code)]
 pub const MERGE_IDX: usize = 11; // 1
 pub const MVP_FLAG: usize = 12; // 1
 pub const RQT_ROOT_CBF: usize = 13; // 1

@@ -7,7 +7,9 @@ use alloc::boxed::Box;
 use super::contexts::*;
 use super::inter::{self, full_sample_limits, mv_in_range, HalfPlanes, Mv, TMP_LEN};
 use super::intra::{self, Refs, DC};
-use super::params::{CTB_LOG2, MIN_CB_LOG2};
+use super::params::{CTB_LOG2, MAX_MERGE_CANDIDATES, MIN_CB_LOG2};
+
+const MAX_MERGE: usize = MAX_MERGE_CANDIDATES as usize;
 use super::picinfo::{BlockInfo, InfoGrid};
 use super::quant::{chroma_qp, dequantise, quantise};
 use super::residual_coding::{encode_residual, intra_scan_idx};
@@ -62,6 +64,8 @@ pub struct PictureCoder<'a> {
     pub qp: u8,
     /// Weight of one bit against one unit of SATD.
     pub lambda: u32,
+    /// Quantiser step of `qp`.
+    pub qstep: f32,
     /// Preferred CU size (log2) for CUs that fit.
     pub cu_log2: u32,
     pub cu_count: u32,
@@ -69,7 +73,7 @@ pub struct PictureCoder<'a> {
 
 #[derive(Clone, Copy)]
 enum InterChoice {
-    Merge(Mv),
+    Merge { idx: u8, mv: Mv },
     Amvp { mv: Mv, mvp_idx: u8, mvp: Mv },
 }
 
@@ -96,6 +100,13 @@ impl PictureCoder<'_> {
         let split = if !inside {
             true
         } else if log2 > MIN_CB_LOG2 {
+            if log2 == CTB_LOG2 {
+                if let Some(reference) = self.reference {
+                    if self.try_skip_cu(reference, x, y, log2) {
+                        return;
+                    }
+                }
+            }
             let split = log2 > self.cu_log2;
             self.encode_split_flag(x, y, log2, split);
             split
@@ -335,10 +346,13 @@ impl PictureCoder<'_> {
     }
 
     /// Residuals of the CU against the scratch predictions into the level buffers.
+    /// Inter CUs drop a component's levels when they do not pay for their bits
+    /// (estimated rate, SSE distortion, lambda = 0.09 Qstep^2 as the reference encoder).
     fn quantise_cu(&mut self, x: usize, y: usize, log2: u32, intra_cu: bool) -> (bool, [bool; 2]) {
         let size = 1usize << log2;
+        let lambda_sse = 0.0912 * self.qstep * self.qstep;
         let s = &mut *self.scratch;
-        let cbf_y = residual_levels(
+        let mut cbf_y = residual_levels(
             &self.src.y,
             x,
             y,
@@ -350,6 +364,21 @@ impl PictureCoder<'_> {
             &mut s.levels_y,
             &mut s.tmp,
         );
+        if cbf_y && !intra_cu {
+            cbf_y = residual_pays_off(
+                &self.src.y,
+                x,
+                y,
+                &s.pred,
+                size,
+                self.qp,
+                &s.levels_y,
+                lambda_sse,
+                &mut s.coeffs,
+                &mut s.resid,
+                &mut s.tmp,
+            );
+        }
         let cs = size / 2;
         let cqp = chroma_qp(self.qp);
         let mut cbf_c = [false; 2];
@@ -367,6 +396,21 @@ impl PictureCoder<'_> {
                 &mut s.levels_c[c],
                 &mut s.tmp,
             );
+            if *cbf && !intra_cu {
+                *cbf = residual_pays_off(
+                    plane,
+                    x / 2,
+                    y / 2,
+                    &s.pred_c[c],
+                    cs,
+                    cqp,
+                    &s.levels_c[c],
+                    lambda_sse,
+                    &mut s.coeffs,
+                    &mut s.resid,
+                    &mut s.tmp,
+                );
+            }
         }
         (cbf_y, cbf_c)
     }
@@ -474,20 +518,137 @@ impl PictureCoder<'_> {
             .and_then(|b| (!b.intra).then_some(b.mv))
     }
 
-    /// The merge candidate (MaxNumMergeCand 1: the first spatial one, 8.5.3.2.2/3, or
-    /// the zero candidate).
-    fn merge_candidate(&self, x: usize, y: usize, size: usize) -> Mv {
+    /// The merge candidate list (8.5.3.2.2 to 8.5.3.2.5) for a P slice with one
+    /// reference picture and no temporal candidate: spatial candidates A1, B1, B0, A0,
+    /// B2 with the standard's pairwise pruning, then zero vectors.
+    fn merge_candidates(&self, x: usize, y: usize, size: usize) -> [Mv; MAX_MERGE] {
         let (x, y, s) = (x as isize, y as isize, size as isize);
-        [
-            (x - 1, y + s - 1), // A1
-            (x + s - 1, y - 1), // B1
-            (x + s, y - 1),     // B0
-            (x - 1, y + s),     // A0
-            (x - 1, y - 1),     // B2
-        ]
-        .iter()
-        .find_map(|&(nx, ny)| self.inter_neighbour(nx, ny))
-        .unwrap_or(Mv::ZERO)
+        let a1 = self.inter_neighbour(x - 1, y + s - 1);
+        let b1 = self.inter_neighbour(x + s - 1, y - 1);
+        let b0 = self.inter_neighbour(x + s, y - 1);
+        let a0 = self.inter_neighbour(x - 1, y + s);
+        let b2 = self.inter_neighbour(x - 1, y - 1);
+        let differs = |c: Option<Mv>, other: Option<Mv>| c.is_some() && c != other;
+        let b1 = b1.filter(|_| differs(b1, a1));
+        let b0_flag = b0.filter(|_| differs(b0, self.inter_neighbour(x + s - 1, y - 1)));
+        let a0_flag = a0.filter(|_| differs(a0, a1));
+        let first_four = [a1, b1, b0_flag, a0_flag]
+            .iter()
+            .filter(|c| c.is_some())
+            .count();
+        let b2_flag = b2.filter(|_| {
+            first_four != 4
+                && differs(b2, a1)
+                && differs(b2, self.inter_neighbour(x + s - 1, y - 1))
+        });
+        let mut list = [Mv::ZERO; MAX_MERGE];
+        let mut n = 0;
+        for c in [a1, b1, b0_flag, a0_flag, b2_flag].into_iter().flatten() {
+            if n < MAX_MERGE {
+                list[n] = c;
+                n += 1;
+            }
+        }
+        list
+    }
+
+    /// The merge candidate with the lowest SATD + index cost whose vector stays inside
+    /// the reference padding: (index, vector, cost).
+    fn best_merge(
+        &self,
+        reference: &Frame,
+        x: usize,
+        y: usize,
+        size: usize,
+    ) -> Option<(u8, Mv, u32)> {
+        let mut trial = [0u8; 1024];
+        let mut interp = [0i16; TMP_LEN];
+        let list = self.merge_candidates(x, y, size);
+        let mut best: Option<(u8, Mv, u32)> = None;
+        for (i, &mv) in list.iter().enumerate() {
+            if !mv_in_range(mv, x, y, size, self.width, self.height) || list[..i].contains(&mv) {
+                continue;
+            }
+            inter::predict_luma(&reference.y, x, y, size, mv, &mut trial, &mut interp);
+            let cost = self.luma_satd(x, y, size, &trial) + self.lambda * (i as u32 + 1);
+            if best.is_none_or(|b| cost < b.2) {
+                best = Some((i as u8, mv, cost));
+            }
+        }
+        best
+    }
+
+    /// merge_idx: truncated unary, first bin with a context, the rest bypass.
+    fn write_merge_idx(&mut self, idx: u8) {
+        if MAX_MERGE < 2 {
+            return;
+        }
+        self.cabac
+            .encode(self.w, &mut self.ctx.0[MERGE_IDX], u8::from(idx > 0));
+        if idx > 0 {
+            for k in 1..MAX_MERGE as u8 - 1 {
+                self.cabac.encode_bypass(self.w, u8::from(idx > k));
+                if idx == k {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// P pictures: code the `size` block at (x, y) as one skipped CU when its best merge
+    /// candidate leaves no residual worth coding (all levels quantise to zero). Writes
+    /// split_cu_flag 0 first. Returns false (nothing written) otherwise.
+    fn try_skip_cu(&mut self, reference: &Frame, x: usize, y: usize, log2: u32) -> bool {
+        let size = 1usize << log2;
+        let Some((idx, mv, cost)) = self.best_merge(reference, x, y, size) else {
+            return false;
+        };
+        // Cheap rejection: a residual this large cannot quantise to nothing.
+        if cost as f32 > (size * size) as f32 * self.qstep * 0.5 {
+            return false;
+        }
+        self.predict_inter_into_scratch(reference, x, y, size, mv);
+        let (cbf_y, cbf_c) = self.quantise_cu(x, y, log2, false);
+        if cbf_y || cbf_c[0] || cbf_c[1] {
+            return false;
+        }
+        self.encode_split_flag(x, y, log2, false);
+        self.cu_count += 1;
+        self.encode_skip_flag(x, y, true);
+        self.write_merge_idx(idx);
+        self.reconstruct_cu(x, y, log2, false, [false; 2]);
+        self.grid.fill(
+            x,
+            y,
+            size,
+            BlockInfo {
+                decoded: true,
+                intra: false,
+                skip: true,
+                log2_cu: log2 as u8,
+                intra_mode: DC,
+                cbf_luma: false,
+                mv,
+                cu_id: self.cu_count,
+            },
+        );
+        true
+    }
+
+    fn predict_inter_into_scratch(
+        &mut self,
+        reference: &Frame,
+        x: usize,
+        y: usize,
+        size: usize,
+        mv: Mv,
+    ) {
+        let s = &mut *self.scratch;
+        inter::predict_luma(&reference.y, x, y, size, mv, &mut s.pred, &mut s.interp);
+        let cs = size / 2;
+        for (c, plane) in [&reference.u, &reference.v].into_iter().enumerate() {
+            inter::predict_chroma(plane, x / 2, y / 2, cs, mv, &mut s.pred_c[c], &mut s.interp);
+        }
     }
 
     /// The two AMVP candidates (8.5.3.2.6) for a single reference picture: every
@@ -519,14 +680,12 @@ impl PictureCoder<'_> {
         let (w, h) = (self.width, self.height);
         let mut trial = [0u8; 1024];
         let mut interp = [0i16; TMP_LEN];
-        // Merge candidate.
-        let merge_mv = self.merge_candidate(x, y, size);
-        let mut best: Option<(InterChoice, u32)> = None;
-        if mv_in_range(merge_mv, x, y, size, w, h) {
-            inter::predict_luma(&reference.y, x, y, size, merge_mv, &mut trial, &mut interp);
-            let cost = self.luma_satd(x, y, size, &trial) + self.lambda;
-            best = Some((InterChoice::Merge(merge_mv), cost));
-        }
+        let _ = (w, h);
+        // Merge candidates.
+        let merge = self.best_merge(reference, x, y, size);
+        let merge_mv = merge.map_or(Mv::ZERO, |m| m.1);
+        let mut best: Option<(InterChoice, u32)> =
+            merge.map(|(idx, mv, cost)| (InterChoice::Merge { idx, mv }, cost));
         // AMVP with motion search.
         let amvp = self.amvp_candidates(x, y, size);
         let mv = self.search(reference, x, y, size, &amvp, merge_mv, &mut trial);
@@ -556,44 +715,32 @@ impl PictureCoder<'_> {
             }
         }
         let mv = match choice {
-            InterChoice::Merge(m) => m,
+            InterChoice::Merge { mv, .. } => mv,
             InterChoice::Amvp { mv, .. } => mv,
         };
-        // Final predictions into the scratch.
-        {
-            let s = &mut *self.scratch;
-            inter::predict_luma(&reference.y, x, y, size, mv, &mut s.pred, &mut s.interp);
-            let cs = size / 2;
-            inter::predict_chroma(
-                &reference.u,
-                x / 2,
-                y / 2,
-                cs,
-                mv,
-                &mut s.pred_c[0],
-                &mut s.interp,
-            );
-            inter::predict_chroma(
-                &reference.v,
-                x / 2,
-                y / 2,
-                cs,
-                mv,
-                &mut s.pred_c[1],
-                &mut s.interp,
-            );
-        }
+        self.predict_inter_into_scratch(reference, x, y, size, mv);
         let (cbf_y, cbf_c) = self.quantise_cu(x, y, log2, false);
         let any = cbf_y || cbf_c[0] || cbf_c[1];
-        let merge = matches!(choice, InterChoice::Merge(_));
-        let skip = merge && !any;
+        let merge_idx = match choice {
+            InterChoice::Merge { idx, .. } => Some(idx),
+            InterChoice::Amvp { .. } => None,
+        };
+        let skip = merge_idx.is_some() && !any;
         self.encode_skip_flag(x, y, skip);
-        if !skip {
+        if let (true, Some(idx)) = (skip, merge_idx) {
+            self.write_merge_idx(idx);
+        } else {
             self.cabac
                 .encode(self.w, &mut self.ctx.0[PRED_MODE_FLAG], 0);
             self.cabac.encode(self.w, &mut self.ctx.0[PART_MODE], 1);
-            self.cabac
-                .encode(self.w, &mut self.ctx.0[MERGE_FLAG], u8::from(merge));
+            self.cabac.encode(
+                self.w,
+                &mut self.ctx.0[MERGE_FLAG],
+                u8::from(merge_idx.is_some()),
+            );
+            if let Some(idx) = merge_idx {
+                self.write_merge_idx(idx);
+            }
             if let InterChoice::Amvp { mv, mvp_idx, mvp } = choice {
                 self.write_mvd(
                     i32::from(mv.x) - i32::from(mvp.x),
@@ -823,6 +970,47 @@ fn residual_levels(
     let n = size * size;
     transform::forward(&resid[..n], &mut levels[..n], tmp, size, false);
     quantise(&mut levels[..n], size.trailing_zeros(), qp, intra_cu) > 0
+}
+
+/// Whether coding `levels` lowers distortion + lambda * rate against the prediction
+/// alone (rate estimated from the levels: last position and flags ~8 bits, ~4 bits per
+/// non-zero level plus its magnitude's Exp-Golomb growth).
+#[allow(clippy::too_many_arguments)]
+fn residual_pays_off(
+    src: &Plane,
+    x: usize,
+    y: usize,
+    pred: &[u8],
+    size: usize,
+    qp: u8,
+    levels: &[i32],
+    lambda_sse: f32,
+    coeffs: &mut [i32],
+    resid: &mut [i16],
+    tmp: &mut [i32],
+) -> bool {
+    let n = size * size;
+    let mut bits = 8.0f32;
+    for &l in &levels[..n] {
+        if l != 0 {
+            bits += 4.0 + 2.0 * (31 - l.unsigned_abs().leading_zeros()) as f32;
+        }
+    }
+    dequantise(&levels[..n], &mut coeffs[..n], size.trailing_zeros(), qp);
+    transform::inverse(&coeffs[..n], &mut resid[..n], tmp, size, false);
+    let (mut d_pred, mut d_rec) = (0u64, 0u64);
+    for r in 0..size {
+        let at = src.index(x as isize, (y + r) as isize);
+        let row = &src.data()[at..at + size];
+        for c in 0..size {
+            let p = i32::from(pred[r * size + c]);
+            let o = i32::from(row[c]);
+            let rec = (p + i32::from(resid[r * size + c])).clamp(0, 255);
+            d_pred += ((o - p) * (o - p)) as u64;
+            d_rec += ((o - rec) * (o - rec)) as u64;
+        }
+    }
+    (d_rec as f32) + lambda_sse * bits < d_pred as f32
 }
 
 /// Reconstruct the `size` block at (x, y) of `plane`: prediction plus the inverse

@@ -260,6 +260,7 @@ impl H265Encoder {
             height: self.coded_height,
             qp,
             lambda,
+            qstep: qstep(qp),
             cu_log2: 4,
             cu_count: 0,
         };

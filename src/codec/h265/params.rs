@@ -3,7 +3,7 @@
 //! Fixed coding tools: CTB 32x32, CU 8..32, TB 4..32 with no residual quadtree
 //! splitting, one short-term reference picture set (the previous picture), no SAO,
 //! no temporal MVP, no strong intra smoothing, no scaling lists, no sign hiding,
-//! deblocking on with zero offsets, one merge candidate.
+//! deblocking on with zero offsets, three merge candidates.
 
 use crate::bitstream::writer::BitWriter;
 
@@ -11,7 +11,7 @@ pub const CTB_LOG2: u32 = 5;
 pub const MIN_CB_LOG2: u32 = 3;
 pub const LOG2_MAX_POC_LSB: u32 = 8;
 /// MaxNumMergeCand.
-pub const MAX_MERGE_CANDIDATES: u32 = 1;
+pub const MAX_MERGE_CANDIDATES: u32 = 3;
 
 pub struct SpsParams {
     pub width: u32,
