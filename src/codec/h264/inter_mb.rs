@@ -213,11 +213,20 @@ impl PictureCoder<'_> {
         for (src, pred) in [(su, &pu), (sv, &pv)] {
             let mut dc = [0i32; 4];
             let mut ac_score = 0;
+            let zero_sad = self.chroma_quant.zero_sad_inter;
             for (b, d) in dc.iter_mut().enumerate() {
                 let (bx, by) = (b % 2, b / 2);
+                let (mut sum, mut abs_sum) = (0, 0);
                 for i in 0..16 {
                     let at = (by * 4 + i / 4) * 8 + bx * 4 + i % 4;
                     c[i] = i32::from(src[at]) - i32::from(pred[at]);
+                    sum += c[i];
+                    abs_sum += c[i].abs();
+                }
+                if abs_sum <= zero_sad {
+                    // AC levels provably zero; the DC coefficient is the plain sum.
+                    *d = sum;
+                    continue;
                 }
                 forward4x4(&mut c);
                 *d = c[0];

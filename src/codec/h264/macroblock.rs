@@ -450,12 +450,27 @@ impl PictureCoder<'_> {
         let mut dcs = [[0i32; 4]; 2];
         let mut any_dc = false;
         let mut ac_score = 0;
+        // Inter blocks whose AC levels are provably zero skip the transform.
+        let zero_sad = if intra {
+            -1
+        } else {
+            self.chroma_quant.zero_sad_inter
+        };
         for p in 0..2 {
             for (b, c) in coefs[p].iter_mut().enumerate() {
                 let (bx, by) = (b % 2, b / 2);
+                let (mut sum, mut abs_sum) = (0, 0);
                 for i in 0..16 {
                     let at = (by * 4 + i / 4) * 8 + bx * 4 + i % 4;
                     c[i] = i32::from(src[p][at]) - i32::from(pred[p][at]);
+                    sum += c[i];
+                    abs_sum += c[i].abs();
+                }
+                if abs_sum <= zero_sad {
+                    *c = [0; 16];
+                    dcs[p][b] = sum;
+                    self.residual.chroma_ac[p][b] = [0; 16];
+                    continue;
                 }
                 forward4x4(c);
                 dcs[p][b] = c[0];
