@@ -409,9 +409,9 @@ fn bit_reader_reads_what_bit_writer_wrote() {
             };
             match kind {
                 0 => {
-                    // BitWriter::put_ue mis-encodes codes of 17..=32 bits (values >=
-                    // 65535) at the time of writing (reported); stay below.
-                    let v = v % 65535;
+                    // The whole range, codes of 17..=32 bits included; u32::MAX
+                    // (a 33-bit code) is checked below.
+                    let v = v.min(u32::MAX - 1);
                     w.put_ue(v);
                     ops.push((0, v, 0));
                 }
@@ -440,6 +440,20 @@ fn bit_reader_reads_what_bit_writer_wrote() {
         }
         assert!(!r.more_rbsp_data());
         assert!(r.read_bit().unwrap());
+    }
+    for v in [
+        65534u32,
+        65535,
+        65536,
+        1 << 24,
+        (1 << 31) - 1,
+        1 << 31,
+        u32::MAX - 1,
+    ] {
+        let mut w = BitWriter::try_with_capacity(16).unwrap();
+        w.put_ue(v);
+        w.put_trailing_bits();
+        assert_eq!(BitReader::new(w.bytes()).read_ue().unwrap(), v, "ue({v})");
     }
     let mut r = BitReader::new(&[0, 0, 0, 0, 0]);
     assert!(r.read_ue().is_err());

@@ -198,12 +198,13 @@ fn output_too_small_leaves_state_unchanged() {
     for t in 0..8 {
         scene.render(t);
         if t % 3 == 0 {
-            let mut small = vec![0xAAu8; 40];
+            // Too small even for a QP 51 picture of skips.
+            let mut small = vec![0xAAu8; 8];
             let err = enc
                 .encode(&scene.nv12(), &FrameOptions::default(), &mut small)
                 .unwrap_err();
             match err {
-                CodecError::OutputTooSmall { needed_at_least } => assert!(needed_at_least > 40),
+                CodecError::OutputTooSmall { needed_at_least } => assert!(needed_at_least > 8),
                 e => panic!("{e:?}"),
             }
         }
@@ -223,6 +224,40 @@ fn output_too_small_leaves_state_unchanged() {
         frame_bytes: vec![],
     };
     verify_with_decoders("toosmall", &e, 176, 144);
+}
+
+#[test]
+fn pictures_are_fitted_to_a_tight_output_buffer() {
+    // 4 Mbit/s at 320x240 asks for pictures larger than the K230's w*h*3/4 output
+    // buffers; the engine codes them coarser instead of failing.
+    let cfg = config(
+        320,
+        240,
+        Profile::H264High,
+        30,
+        RateControl::Cbr { bitrate_kbps: 4000 },
+    );
+    let mut enc = H264Encoder::new(&cfg).unwrap();
+    let mut scene = Scene::new(320, 240);
+    let limit = 320 * 240 * 3 / 4 / 4;
+    let mut out = vec![0u8; limit];
+    let mut stream = Vec::new();
+    let mut pictures = Vec::new();
+    for t in 0..10 {
+        scene.render(t);
+        let p = enc
+            .encode(&scene.nv12(), &FrameOptions::default(), &mut out)
+            .unwrap();
+        assert!(p.bytes <= limit);
+        stream.extend_from_slice(&out[..p.bytes]);
+        pictures.push((p, nv12_to_i420(&enc.reconstruction()), scene.i420()));
+    }
+    let e = Encoded {
+        stream,
+        pictures,
+        frame_bytes: vec![],
+    };
+    verify_with_decoders("tight", &e, 320, 240);
 }
 
 #[test]

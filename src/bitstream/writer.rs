@@ -86,12 +86,18 @@ impl BitWriter {
         let code = u64::from(value) + 1;
         let bits = 64 - code.leading_zeros();
         let zeros = bits - 1;
-        if bits <= 32 && zeros + bits <= 32 {
+        if zeros + bits <= 32 {
             self.put_bits(code as u32, zeros + bits);
         } else {
+            // Codes of 17..=33 bits: the zero prefix, then the code itself (33 bits only
+            // for u32::MAX).
             self.put_bits(0, zeros);
-            self.put_bits((code >> 32) as u32, bits - 32);
-            self.put_bits(code as u32, 32);
+            if bits > 32 {
+                self.put_bits((code >> 32) as u32, bits - 32);
+                self.put_bits(code as u32, 32);
+            } else {
+                self.put_bits(code as u32, bits);
+            }
         }
     }
 

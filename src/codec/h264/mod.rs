@@ -441,17 +441,36 @@ impl VideoEngine for H264Encoder {
             || !self.has_reference
             || self.frames_since_idr >= self.cfg.gop_len.max(1);
         let target = self.rc.picture_target(idr);
-        let mut qp = self.code_until_fits(idr, self.rc.picture_qp(idr), target)?;
+        let mut start_qp = self.rc.picture_qp(idr);
+        let mut qp = self.code_until_fits(idr, start_qp, target)?;
         if let Some(better) = self
             .rc
             .recode_qp(idr, qp, self.slice_bits.bytes().len() * 8)
         {
+            start_qp = better;
             qp = self.code_until_fits(idr, better, target)?;
         }
+        // The output buffer bounds a picture, as on the K230 (its stream buffers are
+        // sized w*h*3/4): drop CBR filler first, then code again with a coarser
+        // quantiser; only a picture that does not fit even at QP 51 is refused.
+        let (packs, pack_count, bytes) = loop {
+            let slice_bits = self.slice_bits.bytes().len() * 8;
+            let filler = self.rc.filler_bytes(idr, qp, slice_bits);
+            let written = match self.write_output(idr, opts.sei_rbsp, filler, out) {
+                Err(CodecError::OutputTooSmall { .. }) if filler > 0 => {
+                    self.write_output(idr, opts.sei_rbsp, 0, out)
+                }
+                other => other,
+            };
+            match written {
+                Err(CodecError::OutputTooSmall { .. }) if start_qp < 51 => {
+                    start_qp = (start_qp + 3).min(51);
+                    qp = self.code_until_fits(idr, start_qp, target)?;
+                }
+                other => break other?,
+            }
+        };
         deblock::deblock_picture(&mut self.current, &self.info, self.mb_width, self.mb_height);
-        let slice_bits = self.slice_bits.bytes().len() * 8;
-        let filler = self.rc.filler_bytes(idr, qp, slice_bits);
-        let (packs, pack_count, bytes) = self.write_output(idr, opts.sei_rbsp, filler, out)?;
         self.commit(idr, qp, bytes);
         Ok(EncodedPicture {
             packs,
