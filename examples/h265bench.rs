@@ -1,11 +1,11 @@
 //! Throughput and rate-distortion of the software H.265 encoder next to x265 on the
 //! same y4m clip, in the same run.
 //!
-//! `cargo run --release --example h265bench -- [clip.y4m] [frames] [qp,qp,...]`
-//! (default: build/content/vtest_1280x720.y4m, 60 frames, QPs 27,30,33,36).
+//! `cargo run --release --example h265bench -- [clip.y4m] [frames] [qp,qp,...] [gop]`
+//! (default: build/content/vtest_1280x720.y4m, 60 frames, QPs 27,30,33,36, GOP 30).
 //! For each QP: our fps (single thread), kbit/s and luma PSNR; then x265
 //! `--preset ultrafast --tune psnr --frame-threads 1 --no-wpp --pools none` at the same
-//! QPs (constant QP, GOP 30, no B frames) timed around the process, and the bitrate
+//! QPs (constant QP, same GOP, no B frames) timed around the process, and the bitrate
 //! difference at equal PSNR (BD-rate with piecewise-linear interpolation of
 //! log-rate over PSNR).
 
@@ -89,12 +89,12 @@ fn psnr_of_mse(mse: f64) -> f64 {
 }
 
 /// (kbit/s, mean luma PSNR, fps) of our encoder at fixed QP.
-fn run_ours(clip: &Clip, nv12: &[(Vec<u8>, Vec<u8>)], qp: u8) -> (f64, f64, f64) {
+fn run_ours(clip: &Clip, nv12: &[(Vec<u8>, Vec<u8>)], qp: u8, gop: u32) -> (f64, f64, f64) {
     let cfg = StreamConfig {
         width: clip.width as u32,
         height: clip.height as u32,
         profile: Profile::H265Main,
-        gop_len: 30,
+        gop_len: gop,
         src_frame_rate: clip.fps,
         dst_frame_rate: clip.fps,
         // x265 --qp codes I pictures 3 QP finer (ipratio 1.4); do the same.
@@ -143,13 +143,19 @@ fn run_ours(clip: &Clip, nv12: &[(Vec<u8>, Vec<u8>)], qp: u8) -> (f64, f64, f64)
 }
 
 /// (kbit/s, mean luma PSNR, fps) of x265 ultrafast, single thread, at fixed QP.
-fn run_x265(path: &str, clip: &Clip, qp: u8) -> Option<(f64, f64, f64)> {
+fn run_x265(path: &str, clip: &Clip, qp: u8, gop: u32) -> Option<(f64, f64, f64)> {
     let out = std::env::temp_dir().join(format!("h265bench-x265-{qp}.265"));
     let t = Instant::now();
     let res = Command::new("x265")
         .args(["--preset", "ultrafast", "--tune", "psnr"])
         .args(["--frame-threads", "1", "--no-wpp", "--pools", "none"])
-        .args(["--keyint", "30", "--min-keyint", "30", "--bframes", "0"])
+        .args([
+            "--keyint",
+            &gop.to_string(),
+            "--min-keyint",
+            &gop.to_string(),
+        ])
+        .args(["--bframes", "0"])
         .args(["--qp", &qp.to_string(), "--psnr"])
         .args(["--frames", &clip.frames.len().to_string()])
         .args(["--input", path, "--output"])
@@ -241,10 +247,11 @@ fn main() {
         .get(2)
         .map(|v| v.split(',').filter_map(|q| q.parse().ok()).collect())
         .unwrap_or_else(|| vec![27, 30, 33, 36]);
+    let gop: u32 = args.get(3).and_then(|v| v.parse().ok()).unwrap_or(30);
     let clip = read_y4m(path, frames);
     let nv12: Vec<_> = clip.frames.iter().map(|f| to_nv12(&clip, f)).collect();
     println!(
-        "{path}: {}x{} @ {} fps, {} frames, GOP 30, P only",
+        "{path}: {}x{} @ {} fps, {} frames, GOP {gop}, P only",
         clip.width,
         clip.height,
         clip.fps,
@@ -253,10 +260,10 @@ fn main() {
     let mut ours = Vec::new();
     let mut theirs = Vec::new();
     for &qp in &qps {
-        let (kbps, psnr, fps) = run_ours(&clip, &nv12, qp);
+        let (kbps, psnr, fps) = run_ours(&clip, &nv12, qp, gop);
         println!("ours  qp {qp:2}: {kbps:8.1} kbit/s  Y-PSNR {psnr:6.2} dB  {fps:6.1} fps");
         ours.push((kbps, psnr));
-        match run_x265(path, &clip, qp) {
+        match run_x265(path, &clip, qp, gop) {
             Some((kbps, psnr, fps)) => {
                 println!("x265  qp {qp:2}: {kbps:8.1} kbit/s  Y-PSNR {psnr:6.2} dB  {fps:6.1} fps (incl. process start and y4m read)");
                 theirs.push((kbps, psnr));

@@ -132,3 +132,11 @@ fn camera_800x480_gop30_cbr() {
         30.0,
     );
 }
+
+/// 104x72: a column and a row of 8x8 CUs, where 4x4 intra blocks (PART_NxN, DST) and
+/// 4x4 chroma blocks are coded; all-intra and with P pictures.
+#[test]
+fn small_cus_at_edges_104x72() {
+    check("edge104", 104, 72, 1, FIX30, 2, 30.0);
+    check("edge104p", 104, 72, 30, FIX30, 4, 30.0);
+}

@@ -44,6 +44,16 @@ pub fn new_scratch() -> Box<Scratch> {
     })
 }
 
+/// An 8x8 intra CU coded as four 4x4 prediction and transform blocks (PART_NxN).
+#[derive(Clone, Copy, Default)]
+struct IntraNxN {
+    modes: [u8; 4],
+    mpms: [[u8; 3]; 4],
+    levels: [[i32; 16]; 4],
+    cbf: [bool; 4],
+    cost: u32,
+}
+
 /// Intra modes tried first; the best angular one is then refined by +-2 and +-1.
 const INTRA_CANDIDATES: [u8; 11] = [0, 1, 2, 6, 10, 14, 18, 22, 26, 30, 34];
 
@@ -107,6 +117,9 @@ impl PictureCoder<'_> {
                     }
                 }
             }
+            // A SATD-based 16 -> 8 split decision for intra was tried and lost (more
+            // bits than it saved); 8x8 CUs occur at picture edges, where PART_NxN
+            // (4x4 DST blocks) competes with 2Nx2N.
             let split = log2 > self.cu_log2;
             self.encode_split_flag(x, y, log2, split);
             split
@@ -257,7 +270,15 @@ impl PictureCoder<'_> {
     fn code_intra_cu(&mut self, x: usize, y: usize, log2: u32, p_slice: bool) {
         let size = 1usize << log2;
         let mpm = self.neighbour_modes(x, y);
-        let (mode, _) = self.decide_intra_mode(x, y, size, &mpm);
+        let (mode, cost) = self.decide_intra_mode(x, y, size, &mpm);
+        if log2 == MIN_CB_LOG2 {
+            // The trial reconstructs the four 4x4 luma blocks; the 2Nx2N path below
+            // overwrites them when it wins.
+            let nxn = self.intra_nxn_trial(x, y);
+            if nxn.cost < cost {
+                return self.code_intra_nxn(x, y, p_slice, &nxn);
+            }
+        }
         if p_slice {
             self.encode_skip_flag(x, y, false);
             self.cabac
@@ -298,6 +319,194 @@ impl PictureCoder<'_> {
                 cu_id: self.cu_count,
             },
         );
+    }
+
+    /// PART_NxN trial of the 8x8 CU at (x, y): per 4x4 block the best mode by SATD,
+    /// then its reconstruction (DST, quantisation) so the next block predicts from it.
+    /// Marks the blocks decoded in the grid with their modes.
+    fn intra_nxn_trial(&mut self, x: usize, y: usize) -> IntraNxN {
+        let mut nxn = IntraNxN {
+            // Three more modes and luma cbfs than 2Nx2N.
+            cost: self.lambda * 6,
+            ..Default::default()
+        };
+        for k in 0..4 {
+            let (bx, by) = (x + 4 * (k & 1), y + 4 * (k >> 1));
+            let mpm = self.neighbour_modes(bx, by);
+            let (mode, cost) = self.decide_intra_mode(bx, by, 4, &mpm);
+            nxn.cost += cost;
+            let mut refs = Refs::default();
+            self.luma_refs(bx, by, 4, &mut refs);
+            let mut pred = [0u8; 16];
+            intra::predict(&refs, mode, 4, true, &mut pred);
+            let s = &mut *self.scratch;
+            let mut levels = [0i32; 16];
+            let cbf = residual_levels(
+                &self.src.y,
+                bx,
+                by,
+                &pred,
+                4,
+                self.qp,
+                true,
+                &mut s.resid,
+                &mut levels,
+                &mut s.tmp,
+                true,
+            );
+            reconstruct(
+                &mut self.recon.y,
+                bx,
+                by,
+                &pred,
+                4,
+                self.qp,
+                cbf.then_some(&levels[..]),
+                &mut s.coeffs,
+                &mut s.resid,
+                &mut s.tmp,
+                true,
+            );
+            nxn.modes[k] = mode;
+            nxn.mpms[k] = mpm;
+            nxn.levels[k] = levels;
+            nxn.cbf[k] = cbf;
+            self.grid.fill(
+                bx,
+                by,
+                4,
+                BlockInfo {
+                    decoded: true,
+                    intra: true,
+                    skip: false,
+                    log2_cu: MIN_CB_LOG2 as u8,
+                    intra_mode: mode,
+                    cbf_luma: cbf,
+                    mv: Mv::ZERO,
+                    cu_id: self.cu_count,
+                },
+            );
+        }
+        nxn
+    }
+
+    /// Write an 8x8 PART_NxN CU whose luma `intra_nxn_trial` reconstructed; code and
+    /// reconstruct its 4x4 chroma blocks (mode of the first luma block).
+    fn code_intra_nxn(&mut self, x: usize, y: usize, p_slice: bool, nxn: &IntraNxN) {
+        if p_slice {
+            self.encode_skip_flag(x, y, false);
+            self.cabac
+                .encode(self.w, &mut self.ctx.0[PRED_MODE_FLAG], 1);
+        }
+        self.cabac.encode(self.w, &mut self.ctx.0[PART_MODE], 0);
+        for k in 0..4 {
+            self.write_prev_intra_flag(nxn.modes[k], &nxn.mpms[k]);
+        }
+        for k in 0..4 {
+            self.write_mpm_idx_or_rem(nxn.modes[k], &nxn.mpms[k]);
+        }
+        self.cabac
+            .encode(self.w, &mut self.ctx.0[INTRA_CHROMA_PRED_MODE], 0);
+        // Chroma: one 4x4 block per component for the whole CU.
+        let chroma_mode = nxn.modes[0];
+        let cqp = chroma_qp(self.qp);
+        let mut cbf_c = [false; 2];
+        for c in 0..2 {
+            let mut crefs = Refs::default();
+            let plane = if c == 0 { &self.recon.u } else { &self.recon.v };
+            self.chroma_refs(plane, x / 2, y / 2, 4, &mut crefs);
+            let s = &mut *self.scratch;
+            intra::predict(&crefs, chroma_mode, 4, false, &mut s.pred_c[c]);
+            let src = if c == 0 { &self.src.u } else { &self.src.v };
+            cbf_c[c] = residual_levels(
+                src,
+                x / 2,
+                y / 2,
+                &s.pred_c[c],
+                4,
+                cqp,
+                true,
+                &mut s.resid,
+                &mut s.levels_c[c],
+                &mut s.tmp,
+                false,
+            );
+        }
+        for &c in &cbf_c {
+            self.cabac
+                .encode(self.w, &mut self.ctx.0[CBF_CHROMA], u8::from(c));
+        }
+        for k in 0..4 {
+            // cbf_luma at trafoDepth 1.
+            self.cabac
+                .encode(self.w, &mut self.ctx.0[CBF_LUMA], u8::from(nxn.cbf[k]));
+            if nxn.cbf[k] {
+                encode_residual(
+                    &mut self.cabac,
+                    self.w,
+                    self.ctx,
+                    &nxn.levels[k],
+                    2,
+                    false,
+                    intra_scan_idx(nxn.modes[k], 2, false),
+                );
+            }
+        }
+        let scan = intra_scan_idx(chroma_mode, 2, true);
+        for c in 0..2 {
+            if cbf_c[c] {
+                encode_residual(
+                    &mut self.cabac,
+                    self.w,
+                    self.ctx,
+                    &self.scratch.levels_c[c][..16],
+                    2,
+                    true,
+                    scan,
+                );
+            }
+        }
+        let s = &mut *self.scratch;
+        for c in 0..2 {
+            let plane = if c == 0 {
+                &mut self.recon.u
+            } else {
+                &mut self.recon.v
+            };
+            reconstruct(
+                plane,
+                x / 2,
+                y / 2,
+                &s.pred_c[c],
+                4,
+                cqp,
+                cbf_c[c].then_some(&s.levels_c[c][..]),
+                &mut s.coeffs,
+                &mut s.resid,
+                &mut s.tmp,
+                false,
+            );
+        }
+    }
+
+    fn write_prev_intra_flag(&mut self, mode: u8, mpm: &[u8; 3]) {
+        self.cabac.encode(
+            self.w,
+            &mut self.ctx.0[PREV_INTRA_LUMA_PRED_FLAG],
+            u8::from(mpm.contains(&mode)),
+        );
+    }
+
+    fn write_mpm_idx_or_rem(&mut self, mode: u8, mpm: &[u8; 3]) {
+        match mpm.iter().position(|&m| m == mode) {
+            Some(0) => self.cabac.encode_bypass(self.w, 0),
+            Some(1) => self.cabac.encode_bypass_bits(self.w, 0b10, 2),
+            Some(_) => self.cabac.encode_bypass_bits(self.w, 0b11, 2),
+            None => {
+                let rem = mode - mpm.iter().filter(|&&m| m < mode).count() as u8;
+                self.cabac.encode_bypass_bits(self.w, u32::from(rem), 5);
+            }
+        }
     }
 
     fn write_intra_cu_syntax(&mut self, log2: u32, mode: u8, mpm: &[u8; 3]) {
@@ -363,6 +572,7 @@ impl PictureCoder<'_> {
             &mut s.resid,
             &mut s.levels_y,
             &mut s.tmp,
+            false,
         );
         if cbf_y && !intra_cu {
             cbf_y = residual_pays_off(
@@ -395,6 +605,7 @@ impl PictureCoder<'_> {
                 &mut s.resid,
                 &mut s.levels_c[c],
                 &mut s.tmp,
+                false,
             );
             if *cbf && !intra_cu {
                 *cbf = residual_pays_off(
@@ -486,6 +697,7 @@ impl PictureCoder<'_> {
             &mut s.coeffs,
             &mut s.resid,
             &mut s.tmp,
+            false,
         );
         let cqp = chroma_qp(self.qp);
         for c in 0..2 {
@@ -505,6 +717,7 @@ impl PictureCoder<'_> {
                 &mut s.coeffs,
                 &mut s.resid,
                 &mut s.tmp,
+                false,
             );
         }
     }
@@ -959,6 +1172,7 @@ fn residual_levels(
     resid: &mut [i16],
     levels: &mut [i32],
     tmp: &mut [i32],
+    dst: bool,
 ) -> bool {
     for r in 0..size {
         let s = src.index(x as isize, (y + r) as isize);
@@ -968,7 +1182,7 @@ fn residual_levels(
         }
     }
     let n = size * size;
-    transform::forward(&resid[..n], &mut levels[..n], tmp, size, false);
+    transform::forward(&resid[..n], &mut levels[..n], tmp, size, dst);
     quantise(&mut levels[..n], size.trailing_zeros(), qp, intra_cu) > 0
 }
 
@@ -1027,11 +1241,12 @@ fn reconstruct(
     coeffs: &mut [i32],
     resid: &mut [i16],
     tmp: &mut [i32],
+    dst: bool,
 ) {
     let n = size * size;
     if let Some(levels) = levels {
         dequantise(&levels[..n], &mut coeffs[..n], size.trailing_zeros(), qp);
-        transform::inverse(&coeffs[..n], &mut resid[..n], tmp, size, false);
+        transform::inverse(&coeffs[..n], &mut resid[..n], tmp, size, dst);
     } else {
         resid[..n].fill(0);
     }
