@@ -6,16 +6,20 @@ use super::{report, with_system, VencStatus};
 use crate::bitstream::annexb::split_nals;
 use crate::bitstream::nal_header::{Codec, H264NalType, H265NalType};
 use crate::bitstream::sei::{parse_sei_rbsp, sei_nal_rbsp, SeiError};
-use crate::platform::ErrId;
+use crate::platform::{ErrId, VencError};
 use crate::venc::DEFAULT_USER_DATA_UUID;
 use crate::venc_err;
 
 /// Codec numbers at the C boundary: the K230 payload types.
-fn codec(payload_type: u32) -> Option<Codec> {
+fn codec(payload_type: u32) -> Result<Codec, VencError> {
     match payload_type {
-        crate::venc::PT_H264 => Some(Codec::H264),
-        crate::venc::PT_H265 => Some(Codec::H265),
-        _ => None,
+        crate::venc::PT_H264 => Ok(Codec::H264),
+        crate::venc::PT_H265 => Ok(Codec::H265),
+        _ => Err(venc_err!(
+            ErrId::NotSupport,
+            "payload type {} is not H.264 (96) or H.265 (265)",
+            payload_type
+        )),
     }
 }
 
@@ -77,15 +81,9 @@ pub unsafe extern "C" fn venc_nal_next(
     out: *mut VencNalInfo,
     status: *mut VencStatus,
 ) -> i32 {
-    let Some(codec) = codec(payload_type) else {
-        return report(
-            status,
-            Err(venc_err!(
-                ErrId::NotSupport,
-                "payload type {} has no NAL units (use 96 or 265)",
-                payload_type
-            )),
-        );
+    let codec = match codec(payload_type) {
+        Ok(c) => c,
+        Err(e) => return report(status, Err(e)),
     };
     // SAFETY: per this function's contract.
     let (data, cursor, out) = unsafe { (bytes(buf, len), &mut *cursor, &mut *out) };
@@ -119,7 +117,7 @@ pub unsafe extern "C" fn venc_nal_type_name(
     nal_type: u32,
     name_len: *mut usize,
 ) -> *const u8 {
-    let name = match codec(payload_type) {
+    let name = match codec(payload_type).ok() {
         Some(Codec::H264) => H264NalType(nal_type as u8 & 0x1f).name(),
         Some(Codec::H265) => H265NalType(nal_type as u8 & 0x3f).name(),
         None => "",
@@ -155,15 +153,9 @@ pub unsafe extern "C" fn venc_sei_messages(
     count: *mut usize,
     status: *mut VencStatus,
 ) -> i32 {
-    let Some(codec) = codec(payload_type) else {
-        return report(
-            status,
-            Err(venc_err!(
-                ErrId::NotSupport,
-                "payload type {} has no SEI (use 96 or 265)",
-                payload_type
-            )),
-        );
+    let codec = match codec(payload_type) {
+        Ok(c) => c,
+        Err(e) => return report(status, Err(e)),
     };
     // SAFETY: per this function's contract.
     let (nal, scratch, count) = unsafe {

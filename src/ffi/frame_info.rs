@@ -3,7 +3,8 @@
 
 use core::mem::{offset_of, size_of};
 
-use crate::platform::FrameDesc;
+use crate::platform::{ErrId, FrameDesc, VencError};
+use crate::venc_err;
 
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
@@ -65,14 +66,15 @@ impl KVideoFrameInfo {
     }
 }
 
-/// Copy the struct out of possibly unaligned script memory.
+/// The frame a script's `k_video_frame_info` describes, copied out of possibly unaligned
+/// script memory.
 ///
 /// # Safety
 /// `p` is NULL or points to `size_of::<KVideoFrameInfo>()` readable bytes.
-pub unsafe fn read(p: *const KVideoFrameInfo) -> Option<KVideoFrameInfo> {
+pub unsafe fn describe(p: *const KVideoFrameInfo) -> Result<FrameDesc, VencError> {
     if p.is_null() {
-        return None;
+        return Err(venc_err!(ErrId::NullPtr, "frame_info missing"));
     }
     // SAFETY: per this function's contract; every bit pattern is a valid value.
-    Some(unsafe { p.read_unaligned() })
+    Ok(unsafe { p.read_unaligned() }.describe())
 }

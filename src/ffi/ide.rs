@@ -26,12 +26,10 @@ pub unsafe extern "C" fn venc_ide_compress(
     status: *mut VencStatus,
 ) -> i32 {
     // SAFETY: per this function's contract.
-    let Some(info) = (unsafe { frame_info::read(frame_info) }) else {
-        return report(status, Err(venc_err!(ErrId::NullPtr, "frame_info missing")));
-    };
+    let frame = unsafe { frame_info::describe(frame_info) };
     report(
         status,
-        with_system(|s| s.ide_compress(&info.describe(), quality).map(|_| ())),
+        frame.and_then(|f| with_system(|s| s.ide_compress(&f, quality).map(|_| ()))),
     )
 }
 

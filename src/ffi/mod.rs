@@ -184,13 +184,11 @@ pub unsafe extern "C" fn venc_send_frame(
     timeout_ms: i32,
     status: *mut VencStatus,
 ) -> i32 {
-    // SAFETY: per this function's contract; the struct may be unaligned (uctypes buffer).
-    let Some(info) = (unsafe { frame_info::read(frame_info) }) else {
-        return report(status, Err(venc_err!(ErrId::NullPtr, "frame_info missing")));
-    };
+    // SAFETY: per this function's contract.
+    let frame = unsafe { frame_info::describe(frame_info) };
     report(
         status,
-        with_system(|s| s.send_frame(chn, &info.describe(), timeout_ms)),
+        frame.and_then(|f| with_system(|s| s.send_frame(chn, &f, timeout_ms))),
     )
 }
 
