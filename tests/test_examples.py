@@ -35,9 +35,19 @@ def source_frames(vtest_800x480):
     return frames
 
 
+# NAL unit types per codec: parameter sets in header order, IDR, other pictures.
+CODECS = {
+    "264": {"name": "h264", "profile": "Main", "params": [7, 8], "idr": (5,), "pictures": (1, 5)},
+    "265": {"name": "hevc", "profile": "Main", "params": [32, 33, 34], "idr": (19, 20),
+            "pictures": (0, 1, 19, 20, 21)},
+}
+
+
+@pytest.mark.parametrize("suffix", sorted(CODECS))
 @pytest.mark.parametrize("module", sorted(EXAMPLE_FUNCS))
-def test_example_writes_a_valid_h264_stream(mpy, tmp_path, vtest_800x480, source_frames, module):
-    stream = tmp_path / "test.264"
+def test_example_writes_a_valid_stream(mpy, tmp_path, vtest_800x480, source_frames, module, suffix):
+    codec = CODECS[suffix]
+    stream = tmp_path / f"test.{suffix}"
     result = run_example(module, stream, vtest_800x480)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stdout, result.stdout[-2000:]
@@ -52,19 +62,21 @@ def test_example_writes_a_valid_h264_stream(mpy, tmp_path, vtest_800x480, source
 
     data = stream.read_bytes()
     info = probe_stream(stream)
-    assert (info["codec_name"], int(info["width"]), int(info["height"])) == ("h264", WIDTH, HEIGHT)
-    assert info["profile"] == "Main"
+    assert (info["codec_name"], int(info["width"]), int(info["height"])) == (codec["name"], WIDTH, HEIGHT)
+    assert info["profile"] == codec["profile"]
 
-    # An IDR (with SPS/PPS before it) every GOP pictures, P pictures between.
-    nals = [t for t in annexb_nal_types(data) if t in (1, 5, 7, 8)]
-    pictures = [t for t in nals if t in (1, 5)]
+    # An IDR (with its parameter sets before it) every GOP pictures, P pictures between.
+    kinds = set(codec["params"]) | set(codec["pictures"])
+    nals = [t for t in annexb_nal_types(data, codec["name"].replace("hevc", "h265")) if t in kinds]
+    pictures = [t for t in nals if t in codec["pictures"]]
     assert len(pictures) == FRAMES
-    idr_positions = [i for i, t in enumerate(pictures) if t == 5]
+    idr_positions = [i for i, t in enumerate(pictures) if t in codec["idr"]]
     assert idr_positions == list(range(0, FRAMES, GOP))
     assert picture_types == [2 if i % GOP == 0 else 1 for i in range(FRAMES)]
+    n_params = len(codec["params"])
     for i, t in enumerate(nals):
-        if t == 5:
-            assert nals[i - 2:i] == [7, 8], "IDR without SPS/PPS before it"
+        if t in codec["idr"]:
+            assert nals[i - n_params:i] == codec["params"], "IDR without its parameter sets before it"
 
     decoded = decode_strict(stream, WIDTH, HEIGHT)
     assert len(decoded) == FRAMES

@@ -14,6 +14,7 @@ use alloc::vec::Vec;
 use self::camera::VirtualCamera;
 use crate::bitstream::sei::{write_sei_rbsp, SeiMessage};
 use crate::codec::h264::H264Encoder;
+use crate::codec::h265::H265Encoder;
 use crate::codec::jpeg::JpegEncoder;
 use crate::codec::{
     CodecError, FrameOptions, Nv12, PackSpan, StreamConfig, VideoEngine, MAX_PACKS_PER_PICTURE,
@@ -118,10 +119,7 @@ pub fn new_engine(attr: &ChannelAttr) -> Result<Engine, VencError> {
     };
     match attr.payload {
         Payload::H264 => Ok(Box::new(H264Encoder::new(&cfg).map_err(codec_err)?)),
-        Payload::H265 => Err(venc_err!(
-            ErrId::NotSupport,
-            "the H.265 engine is not available in this build yet"
-        )),
+        Payload::H265 => Ok(Box::new(H265Encoder::new(&cfg).map_err(codec_err)?)),
         Payload::Jpeg => {
             let mut jpeg = JpegEncoder::new(attr.width, attr.height, attr.jpeg_quality as u8)
                 .map_err(codec_err)?;
