@@ -83,38 +83,85 @@ fn matrix(size: usize, dst: bool) -> &'static [[i32; 32]; 32] {
 /// 8-bit video). `tmp` is scratch of at least size*size.
 pub fn forward(residual: &[i16], coeffs: &mut [i32], tmp: &mut [i32], size: usize, dst: bool) {
     let m = matrix(size, dst);
-    let log2 = size.trailing_zeros() as i32;
+    match size {
+        4 => forward_n::<4>(m, residual, coeffs, dst),
+        8 => forward_n::<8>(m, residual, coeffs, dst),
+        16 => forward_n::<16>(m, residual, coeffs, dst),
+        _ => forward_n::<32>(m, residual, coeffs, dst),
+    }
+    let _ = tmp;
+}
+
+/// Both passes are computed as M X (rows of the result accumulated from scaled rows
+/// of X, which vectorises for a constant N) with transposes in between. For the DCT,
+/// one butterfly level halves the work: even basis functions are symmetric, odd ones
+/// antisymmetric, so they only need the sums / differences of mirrored rows.
+fn forward_n<const N: usize>(m: &[[i32; 32]; 32], residual: &[i16], coeffs: &mut [i32], dst: bool) {
+    let log2 = N.trailing_zeros() as i32;
     let shift1 = log2 - 1;
     let shift2 = log2 + 6;
     let round1 = (1 << shift1) >> 1;
     let round2 = 1 << (shift2 - 1);
-    // A = R M^T: A[y][k] = sum_n r[y][n] * m[k][n]; loops ordered so the innermost runs
-    // over contiguous k of a transposed access... computed as dot products per (y, k).
-    for y in 0..size {
-        let row = &residual[y * size..(y + 1) * size];
-        let out = &mut tmp[y * size..(y + 1) * size];
-        for (k, o) in out.iter_mut().enumerate() {
-            let basis = &m[k][..size];
-            let mut s = 0i32;
-            for (&b, &r) in basis.iter().zip(row) {
-                s += b * i32::from(r);
-            }
-            *o = (s + round1) >> shift1;
+    let mut rows = [[0i32; N]; N];
+    for (row, src) in rows.iter_mut().zip(residual.chunks_exact(N)) {
+        for (d, &v) in row.iter_mut().zip(src) {
+            *d = i32::from(v);
         }
     }
-    // C = M A: C[k][x] = sum_y m[k][y] * A[y][x]; innermost over contiguous x.
-    for k in 0..size {
-        let mut acc = [0i32; 32];
-        let acc = &mut acc[..size];
-        for y in 0..size {
-            let b = m[k][y];
-            for (a, &t) in acc.iter_mut().zip(&tmp[y * size..(y + 1) * size]) {
-                *a += b * t;
+    // B = M R, stored transposed (bt[x][k] = B[k][x]).
+    let mut bt = [[0i32; N]; N];
+    multiply_rows::<N>(m, &rows, dst, |k, acc| {
+        for x in 0..N {
+            bt[x][k] = (acc[x] + round1) >> shift1;
+        }
+    });
+    // C^T = M B^T, stored transposed into `coeffs` (C[k][j]).
+    multiply_rows::<N>(m, &bt, dst, |j, acc| {
+        for k in 0..N {
+            coeffs[k * N + j] = (acc[k] + round2) >> shift2;
+        }
+    });
+}
+
+/// Rows of M X, each handed to `emit(k, row)`.
+#[inline(always)]
+fn multiply_rows<const N: usize>(
+    m: &[[i32; 32]; 32],
+    x: &[[i32; N]; N],
+    dst: bool,
+    mut emit: impl FnMut(usize, &[i32; N]),
+) {
+    if dst {
+        for k in 0..N {
+            let mut acc = [0i32; N];
+            for n in 0..N {
+                let b = m[k][n];
+                for c in 0..N {
+                    acc[c] += b * x[n][c];
+                }
+            }
+            emit(k, &acc);
+        }
+        return;
+    }
+    let mut even = [[0i32; N]; N];
+    let mut odd = [[0i32; N]; N];
+    for n in 0..N / 2 {
+        for c in 0..N {
+            even[n][c] = x[n][c] + x[N - 1 - n][c];
+            odd[n][c] = x[n][c] - x[N - 1 - n][c];
+        }
+    }
+    for k in 0..N {
+        let half = if k % 2 == 0 { &even } else { &odd };
+        let mut acc = [0i32; N];
+        for n in 0..N / 2 {
+            let b = m[k][n];
+            for c in 0..N {
+                acc[c] += b * half[n][c];
             }
         }
-        for (c, &a) in coeffs[k * size..(k + 1) * size].iter_mut().zip(acc.iter()) {
-            *c = (a + round2) >> shift2;
-        }
+        emit(k, &acc);
     }
 }
 
@@ -123,43 +170,56 @@ pub fn forward(residual: &[i16], coeffs: &mut [i32], tmp: &mut [i32], size: usiz
 /// to 16 bits. `tmp` is scratch of at least size*size.
 pub fn inverse(coeffs: &[i32], residual: &mut [i16], tmp: &mut [i32], size: usize, dst: bool) {
     let m = matrix(size, dst);
+    match size {
+        4 => inverse_n::<4>(m, coeffs, residual, tmp),
+        8 => inverse_n::<8>(m, coeffs, residual, tmp),
+        16 => inverse_n::<16>(m, coeffs, residual, tmp),
+        _ => inverse_n::<32>(m, coeffs, residual, tmp),
+    }
+}
+
+fn inverse_n<const N: usize>(
+    m: &[[i32; 32]; 32],
+    coeffs: &[i32],
+    residual: &mut [i16],
+    tmp: &mut [i32],
+) {
     // Rows of C that hold anything (high frequencies are usually zero).
-    let rows = (0..size)
+    let rows = (0..N)
         .rev()
-        .find(|&k| coeffs[k * size..(k + 1) * size].iter().any(|&c| c != 0))
+        .find(|&k| coeffs[k * N..(k + 1) * N].iter().any(|&c| c != 0))
         .map_or(0, |k| k + 1);
     // Stage 1 (vertical): E[y][x] = sum_k m[k][y] * C[k][x]; G = clip16((E + 64) >> 7).
-    for y in 0..size {
-        let mut acc = [0i32; 32];
-        let acc = &mut acc[..size];
+    for y in 0..N {
+        let mut acc = [0i32; N];
         for k in 0..rows {
             let b = m[k][y];
-            for (a, &c) in acc.iter_mut().zip(&coeffs[k * size..(k + 1) * size]) {
-                *a += b * c;
+            let c = &coeffs[k * N..(k + 1) * N];
+            for x in 0..N {
+                acc[x] += b * c[x];
             }
         }
-        for (t, &a) in tmp[y * size..(y + 1) * size].iter_mut().zip(acc.iter()) {
-            *t = ((a + 64) >> 7).clamp(-32768, 32767);
+        let t = &mut tmp[y * N..(y + 1) * N];
+        for x in 0..N {
+            t[x] = ((acc[x] + 64) >> 7).clamp(-32768, 32767);
         }
     }
     // Stage 2 (horizontal): R[y][x] = sum_k G[y][k] * m[k][x]; (R + 2048) >> 12.
-    for y in 0..size {
-        let mut acc = [0i32; 32];
-        let acc = &mut acc[..size];
-        for k in 0..size {
-            let g = tmp[y * size + k];
+    for y in 0..N {
+        let mut acc = [0i32; N];
+        for k in 0..N {
+            let g = tmp[y * N + k];
             if g == 0 {
                 continue;
             }
-            for (a, &b) in acc.iter_mut().zip(&m[k][..size]) {
-                *a += g * b;
+            let b = &m[k];
+            for x in 0..N {
+                acc[x] += g * b[x];
             }
         }
-        for (r, &a) in residual[y * size..(y + 1) * size]
-            .iter_mut()
-            .zip(acc.iter())
-        {
-            *r = ((a + 2048) >> 12) as i16;
+        let r = &mut residual[y * N..(y + 1) * N];
+        for x in 0..N {
+            r[x] = ((acc[x] + 2048) >> 12) as i16;
         }
     }
 }
