@@ -1,14 +1,14 @@
 //! Software video engines that behave like the K230 VENC: same profiles, same rate
 //! control knobs, I and P pictures only, output as packs in a caller-owned buffer.
 
+pub mod cabac;
 pub mod frame;
 pub mod h264;
+pub mod h265;
 pub mod jpeg;
+pub mod md5;
 pub mod motion;
 pub mod ratecontrol;
-pub mod cabac;
-pub mod h265;
-pub mod md5;
 
 /// A borrowed NV12 picture (Y plane, then interleaved Cb/Cr at half resolution).
 #[derive(Clone, Copy)]
