@@ -11,8 +11,8 @@ use super::params::{CTB_LOG2, MAX_MERGE_CANDIDATES, MIN_CB_LOG2};
 
 const MAX_MERGE: usize = MAX_MERGE_CANDIDATES as usize;
 use super::picinfo::{BlockInfo, InfoGrid};
-use super::quant::{chroma_qp, dequantise, quantise};
-use super::residual_coding::{encode_residual, intra_scan_idx};
+use super::quant::{chroma_qp, dequantise, hide_signs, quantise};
+use super::residual_coding::{encode_residual, intra_scan_idx, scan_positions, ScanIdx};
 use super::transform;
 use crate::bitstream::writer::BitWriter;
 use crate::codec::cabac::CabacEncoder;
@@ -353,6 +353,7 @@ impl PictureCoder<'_> {
                 &mut levels,
                 &mut s.tmp,
                 true,
+                intra_scan_idx(mode, 2, false),
             );
             reconstruct(
                 &mut self.recon.y,
@@ -430,6 +431,7 @@ impl PictureCoder<'_> {
                 &mut s.levels_c[c],
                 &mut s.tmp,
                 false,
+                intra_scan_idx(chroma_mode, 2, true),
             );
         }
         for &c in &cbf_c {
@@ -546,7 +548,7 @@ impl PictureCoder<'_> {
         mode: u8,
         write_syntax: bool,
     ) -> bool {
-        let (cbf_y, cbf_c) = self.quantise_cu(x, y, log2, intra_cu);
+        let (cbf_y, cbf_c) = self.quantise_cu(x, y, log2, intra_cu.then_some(mode));
         if write_syntax {
             self.write_transform_unit(log2, intra_cu, mode, cbf_y, cbf_c, true);
         }
@@ -557,7 +559,17 @@ impl PictureCoder<'_> {
     /// Residuals of the CU against the scratch predictions into the level buffers.
     /// Inter CUs drop a component's levels when they do not pay for their bits
     /// (estimated rate, SSE distortion, lambda = 0.09 Qstep^2 as the reference encoder).
-    fn quantise_cu(&mut self, x: usize, y: usize, log2: u32, intra_cu: bool) -> (bool, [bool; 2]) {
+    /// `intra_mode`: the intra prediction mode (None for inter CUs).
+    fn quantise_cu(
+        &mut self,
+        x: usize,
+        y: usize,
+        log2: u32,
+        intra_mode: Option<u8>,
+    ) -> (bool, [bool; 2]) {
+        let intra_cu = intra_mode.is_some();
+        let scan_y = intra_mode.map_or(0, |m| intra_scan_idx(m, log2, false));
+        let scan_c = intra_mode.map_or(0, |m| intra_scan_idx(m, log2 - 1, true));
         let size = 1usize << log2;
         let lambda_sse = 0.0912 * self.qstep * self.qstep;
         let s = &mut *self.scratch;
@@ -573,6 +585,7 @@ impl PictureCoder<'_> {
             &mut s.levels_y,
             &mut s.tmp,
             false,
+            scan_y,
         );
         if cbf_y && !intra_cu {
             cbf_y = residual_pays_off(
@@ -606,6 +619,7 @@ impl PictureCoder<'_> {
                 &mut s.levels_c[c],
                 &mut s.tmp,
                 false,
+                scan_c,
             );
             if *cbf && !intra_cu {
                 *cbf = residual_pays_off(
@@ -821,7 +835,7 @@ impl PictureCoder<'_> {
             return false;
         }
         self.predict_inter_into_scratch(reference, x, y, size, mv);
-        let (cbf_y, cbf_c) = self.quantise_cu(x, y, log2, false);
+        let (cbf_y, cbf_c) = self.quantise_cu(x, y, log2, None);
         if cbf_y || cbf_c[0] || cbf_c[1] {
             return false;
         }
@@ -932,7 +946,7 @@ impl PictureCoder<'_> {
             InterChoice::Amvp { mv, .. } => mv,
         };
         self.predict_inter_into_scratch(reference, x, y, size, mv);
-        let (cbf_y, cbf_c) = self.quantise_cu(x, y, log2, false);
+        let (cbf_y, cbf_c) = self.quantise_cu(x, y, log2, None);
         let any = cbf_y || cbf_c[0] || cbf_c[1];
         let merge_idx = match choice {
             InterChoice::Merge { idx, .. } => Some(idx),
@@ -1173,6 +1187,7 @@ fn residual_levels(
     levels: &mut [i32],
     tmp: &mut [i32],
     dst: bool,
+    scan_idx: ScanIdx,
 ) -> bool {
     for r in 0..size {
         let s = src.index(x as isize, (y + r) as isize);
@@ -1182,8 +1197,20 @@ fn residual_levels(
         }
     }
     let n = size * size;
-    transform::forward(&resid[..n], &mut levels[..n], tmp, size, dst);
-    quantise(&mut levels[..n], size.trailing_zeros(), qp, intra_cu) > 0
+    let log2 = size.trailing_zeros();
+    let (coeffs, rest) = tmp.split_at_mut(n);
+    transform::forward(&resid[..n], coeffs, rest, size, dst);
+    if quantise(coeffs, &mut levels[..n], log2, qp, intra_cu) == 0 {
+        return false;
+    }
+    hide_signs(
+        coeffs,
+        &mut levels[..n],
+        log2,
+        qp,
+        scan_positions(log2, scan_idx),
+    );
+    true
 }
 
 /// Whether coding `levels` lowers distortion + lambda * rate against the prediction

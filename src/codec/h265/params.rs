@@ -2,7 +2,7 @@
 //!
 //! Fixed coding tools: CTB 32x32, CU 8..32, TB 4..32 with no residual quadtree
 //! splitting, one short-term reference picture set (the previous picture), no SAO,
-//! no temporal MVP, no strong intra smoothing, no scaling lists, no sign hiding,
+//! no temporal MVP, no strong intra smoothing, no scaling lists, sign data hiding on,
 //! deblocking on with zero offsets, three merge candidates.
 
 use crate::bitstream::writer::BitWriter;
@@ -176,7 +176,7 @@ pub fn write_pps(w: &mut BitWriter) {
     w.put_flag(false); // dependent_slice_segments_enabled_flag
     w.put_flag(false); // output_flag_present_flag
     w.put_bits(0, 3); // num_extra_slice_header_bits
-    w.put_flag(false); // sign_data_hiding_enabled_flag
+    w.put_flag(true); // sign_data_hiding_enabled_flag
     w.put_flag(false); // cabac_init_present_flag
     w.put_ue(0); // num_ref_idx_l0_default_active_minus1
     w.put_ue(0); // num_ref_idx_l1_default_active_minus1

@@ -14,21 +14,96 @@ pub fn chroma_qp(qp: u8) -> u8 {
     }
 }
 
-/// Quantise `coeffs` in place to levels; returns the number of non-zero levels.
+/// Quantise `coeffs` into `levels`; returns the number of non-zero levels.
 /// `intra` selects the rounding offset (1/3 intra, 1/6 inter, as the reference
 /// encoder).
-pub fn quantise(coeffs: &mut [i32], log2_size: u32, qp: u8, intra: bool) -> u32 {
+pub fn quantise(coeffs: &[i32], levels: &mut [i32], log2_size: u32, qp: u8, intra: bool) -> u32 {
     let qbits = 21 + i64::from(qp / 6) - i64::from(log2_size);
     let scale = QUANT_SCALE[usize::from(qp % 6)];
     let offset = (if intra { 171i64 } else { 85 }) << (qbits - 9);
     let mut nonzero = 0;
-    for c in coeffs.iter_mut() {
+    for (l, &c) in levels.iter_mut().zip(coeffs) {
         let a = i64::from(c.unsigned_abs());
         let level = ((a * scale + offset) >> qbits).min(32767) as i32;
         nonzero += u32::from(level != 0);
-        *c = if *c < 0 { -level } else { level };
+        *l = if c < 0 { -level } else { level };
     }
     nonzero
+}
+
+/// Sign data hiding (7.4.9.11): in every 4x4 sub-block whose first and last non-zero
+/// levels (in scan order) are more than 3 positions apart, the decoder infers the
+/// sign of the first one from the parity of the sub-block's sum of absolute levels.
+/// Where the parity disagrees, change by one the level whose rounding costs least,
+/// without moving the first or last non-zero position. `positions` are the TB's
+/// coordinates in scan order (sub-block by sub-block).
+pub fn hide_signs(
+    coeffs: &[i32],
+    levels: &mut [i32],
+    log2_size: u32,
+    qp: u8,
+    positions: impl Iterator<Item = (usize, usize)>,
+) {
+    let size = 1usize << log2_size;
+    let qbits = 21 + i32::from(qp / 6) - log2_size as i32;
+    let scale = QUANT_SCALE[usize::from(qp % 6)] as f32 / (1u64 << qbits) as f32;
+    let mut block = [0usize; 16];
+    let mut filled = 0;
+    for (x, y) in positions {
+        block[filled] = y * size + x;
+        filled += 1;
+        if filled < 16 {
+            continue;
+        }
+        filled = 0;
+        let first = block.iter().position(|&i| levels[i] != 0);
+        let last = block.iter().rposition(|&i| levels[i] != 0);
+        let (Some(first), Some(last)) = (first, last) else {
+            continue;
+        };
+        if last - first <= 3 {
+            continue;
+        }
+        let sum: u32 = block.iter().map(|&i| levels[i].unsigned_abs()).sum();
+        let negative = levels[block[first]] < 0;
+        if (sum % 2 == 1) == negative {
+            continue;
+        }
+        // Cheapest +-1 change: cost ~ growth of the squared rounding error.
+        let mut best: Option<(usize, i32, f32)> = None;
+        for (n, &i) in block.iter().enumerate().take(last + 1).skip(first) {
+            let real = coeffs[i].unsigned_abs() as f32 * scale;
+            let l = levels[i].unsigned_abs() as i32;
+            let err = |v: i32| (real - v as f32) * (real - v as f32);
+            let base = err(l);
+            // Up: always keeps first/last in place.
+            if l < 32767 {
+                let c = err(l + 1) - base;
+                if best.is_none_or(|b| c < b.2) {
+                    best = Some((i, 1, c));
+                }
+            }
+            // Down: not to zero at the first or last position.
+            if l > 1 || (l == 1 && n != first && n != last) {
+                let c = err(l - 1) - base;
+                if best.is_none_or(|b| c < b.2) {
+                    best = Some((i, -1, c));
+                }
+            }
+        }
+        if let Some((i, delta, _)) = best {
+            let l = levels[i];
+            // A level that was zero takes the coefficient's sign (or +).
+            let sign = if l != 0 {
+                l.signum()
+            } else if coeffs[i] < 0 {
+                -1
+            } else {
+                1
+            };
+            levels[i] = sign * (l.unsigned_abs() as i32 + delta);
+        }
+    }
 }
 
 /// Scale levels back to transform coefficients (8.6.3), clipped to 16 bits.

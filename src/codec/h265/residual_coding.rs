@@ -52,6 +52,22 @@ const fn build_scans() -> ScanTables {
 
 static SCANS: ScanTables = build_scans();
 
+/// Coordinates of a `1 << log2` transform block in coding scan order (sub-block by
+/// sub-block, from the DC one), for `scan_idx`.
+pub fn scan_positions(log2: u32, scan_idx: ScanIdx) -> impl Iterator<Item = (usize, usize)> {
+    let sb_log2 = (log2 - 2) as usize;
+    let sb = &SCANS.pos[scan_idx][sb_log2][..1 << (2 * sb_log2)];
+    let pos = &SCANS.pos[scan_idx][2][..16];
+    sb.iter().flat_map(move |&(xs, ys)| {
+        pos.iter().map(move |&(xp, yp)| {
+            (
+                (usize::from(xs) << 2) + usize::from(xp),
+                (usize::from(ys) << 2) + usize::from(yp),
+            )
+        })
+    })
+}
+
 /// ctxIdxMap for 4x4 blocks (9-50).
 const CTX_IDX_MAP_4X4: [u8; 16] = [0, 1, 4, 5, 2, 3, 4, 5, 6, 6, 8, 8, 7, 7, 8, 8];
 
@@ -271,12 +287,24 @@ pub fn encode_residual(
             let c = GREATER2_FLAG + ctx_set as usize + if chroma { 4 } else { 0 };
             cabac.encode(w, &mut ctx.0[c], u8::from(levels[k].unsigned_abs() > 2));
         }
-        // Signs (bypass), then the remaining absolute levels.
+        // Signs (bypass), then the remaining absolute levels. With sign hiding, the
+        // first non-zero level in scan order (coded last) has its sign inferred when
+        // the sub-block's non-zero levels span more than 3 positions.
+        let first_n = (0..16).find(|&n| {
+            let (x, y) = at(i, n);
+            coeffs[y * size + x] != 0
+        });
+        let last_n_sb = (0..16).rev().find(|&n| {
+            let (x, y) = at(i, n);
+            coeffs[y * size + x] != 0
+        });
+        let hidden = matches!((first_n, last_n_sb), (Some(f), Some(l)) if l - f > 3);
+        let coded_signs = count - usize::from(hidden);
         let mut signs = 0u32;
-        for &v in &levels[..count] {
+        for &v in &levels[..coded_signs] {
             signs = (signs << 1) | u32::from(v < 0);
         }
-        cabac.encode_bypass_bits(w, signs, count as u32);
+        cabac.encode_bypass_bits(w, signs, coded_signs as u32);
         let mut rice = 0;
         let mut first_coeff2 = true;
         for (k, &v) in levels[..count].iter().enumerate() {
