@@ -24,6 +24,21 @@ pub fn sad(a: &[u8], sa: usize, b: &[u8], sb: usize, w: usize, h: usize) -> u32 
 /// SAD of a 16x16 block, specialised so the row loop is a fixed 16-byte vector op.
 #[inline]
 pub fn sad16x16(a: &[u8], sa: usize, b: &[u8], sb: usize) -> u32 {
+    assert!(a.len() >= 15 * sa + 16 && b.len() >= 15 * sb + 16);
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: the assertion above keeps every 16-byte row load inside `a` and `b`;
+        // SSE2 is part of the x86_64 baseline.
+        unsafe { sse2::sad16x16(a.as_ptr(), sa, b.as_ptr(), sb) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        sad16x16_portable(a, sa, b, sb)
+    }
+}
+
+/// Portable [`sad16x16`].
+pub fn sad16x16_portable(a: &[u8], sa: usize, b: &[u8], sb: usize) -> u32 {
     let mut total = 0u32;
     for y in 0..16 {
         let ra: &[u8; 16] = a[y * sa..y * sa + 16].try_into().unwrap_or(&[0; 16]);
@@ -35,6 +50,82 @@ pub fn sad16x16(a: &[u8], sa: usize, b: &[u8], sb: usize) -> u32 {
         total += u32::from(row);
     }
     total
+}
+
+/// SAD of the 16x16 block `a` (stride `sa`) against the rounded average
+/// `(p + q + 1) >> 1` of two blocks `p`, `q` (both stride `sb`): the cost of a
+/// quarter-sample prediction without building it.
+#[inline]
+pub fn sad16x16_avg(a: &[u8], sa: usize, p: &[u8], q: &[u8], sb: usize) -> u32 {
+    assert!(a.len() >= 15 * sa + 16 && p.len() >= 15 * sb + 16 && q.len() >= 15 * sb + 16);
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: the assertion above keeps every 16-byte row load inside the slices;
+        // SSE2 is part of the x86_64 baseline.
+        unsafe { sse2::sad16x16_avg(a.as_ptr(), sa, p.as_ptr(), q.as_ptr(), sb) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        sad16x16_avg_portable(a, sa, p, q, sb)
+    }
+}
+
+/// Portable [`sad16x16_avg`].
+pub fn sad16x16_avg_portable(a: &[u8], sa: usize, p: &[u8], q: &[u8], sb: usize) -> u32 {
+    let mut total = 0u32;
+    for y in 0..16 {
+        for i in 0..16 {
+            let avg = ((u16::from(p[y * sb + i]) + u16::from(q[y * sb + i]) + 1) >> 1) as u8;
+            total += u32::from(a[y * sa + i].abs_diff(avg));
+        }
+    }
+    total
+}
+
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use core::arch::x86_64::*;
+
+    /// # Safety
+    /// `a` and `b` must be valid for 16 rows of 16 bytes at strides `sa`, `sb`.
+    #[inline]
+    pub unsafe fn sad16x16(a: *const u8, sa: usize, b: *const u8, sb: usize) -> u32 {
+        // SAFETY: the caller guarantees the 16 rows are readable.
+        unsafe {
+            let mut acc = _mm_setzero_si128();
+            for y in 0..16 {
+                let ra = _mm_loadu_si128(a.add(y * sa) as *const __m128i);
+                let rb = _mm_loadu_si128(b.add(y * sb) as *const __m128i);
+                acc = _mm_add_epi64(acc, _mm_sad_epu8(ra, rb));
+            }
+            let hi = _mm_unpackhi_epi64(acc, acc);
+            _mm_cvtsi128_si32(_mm_add_epi64(acc, hi)) as u32
+        }
+    }
+
+    /// # Safety
+    /// `a`, `p` and `q` must be valid for 16 rows of 16 bytes at strides `sa`, `sb`, `sb`.
+    #[inline]
+    pub unsafe fn sad16x16_avg(
+        a: *const u8,
+        sa: usize,
+        p: *const u8,
+        q: *const u8,
+        sb: usize,
+    ) -> u32 {
+        // SAFETY: the caller guarantees the 16 rows of each block are readable.
+        unsafe {
+            let mut acc = _mm_setzero_si128();
+            for y in 0..16 {
+                let ra = _mm_loadu_si128(a.add(y * sa) as *const __m128i);
+                let rp = _mm_loadu_si128(p.add(y * sb) as *const __m128i);
+                let rq = _mm_loadu_si128(q.add(y * sb) as *const __m128i);
+                acc = _mm_add_epi64(acc, _mm_sad_epu8(ra, _mm_avg_epu8(rp, rq)));
+            }
+            let hi = _mm_unpackhi_epi64(acc, acc);
+            _mm_cvtsi128_si32(_mm_add_epi64(acc, hi)) as u32
+        }
+    }
 }
 
 /// SATD of one 4x4 difference block (Hadamard, halved like the usual encoders).
@@ -222,5 +313,37 @@ impl IntegerSearch<'_> {
             }
         }
         (best, best_cost)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pattern(n: usize, seed: u32) -> alloc::vec::Vec<u8> {
+        let mut x = seed;
+        (0..n)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (x >> 16) as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn simd_sads_match_portable() {
+        let a = pattern(40 * 16, 1);
+        let p = pattern(40 * 20, 2);
+        let q = pattern(40 * 20, 3);
+        for off in [0, 1, 7, 33] {
+            assert_eq!(
+                sad16x16(&a, 40, &p[off..], 40),
+                sad16x16_portable(&a, 40, &p[off..], 40)
+            );
+            assert_eq!(
+                sad16x16_avg(&a, 40, &p[off..], &q[off + 3..], 40),
+                sad16x16_avg_portable(&a, 40, &p[off..], &q[off + 3..], 40)
+            );
+        }
     }
 }

@@ -9,6 +9,7 @@
 use alloc::vec::Vec;
 
 use crate::codec::frame::{try_zeroed, Frame, Plane};
+use crate::codec::motion::{sad16x16, sad16x16_avg};
 use crate::codec::CodecError;
 
 /// Luma padding of reference pictures; motion vectors are clamped so that every sample
@@ -95,17 +96,17 @@ impl RefPicture {
         }
     }
 
-    /// Luma prediction of a `size`x`size` block at picture position (x, y) displaced by
-    /// the quarter-sample vector `mv`, into `out` (stride `size`). The vector must lie
-    /// within `mv_limits`.
-    pub fn predict_luma(&self, x: usize, y: usize, mv: (i32, i32), size: usize, out: &mut [u8]) {
+    /// The two sample sources whose rounded average is the luma prediction at (x, y)
+    /// displaced by `mv` (the same source twice for full and half positions), each
+    /// starting at the block's first sample, plus the shared stride.
+    #[inline]
+    pub fn luma_sources(&self, x: usize, y: usize, mv: (i32, i32)) -> (&[u8], &[u8], usize) {
         let ix = x as isize + (mv.0 >> 2) as isize;
         let iy = y as isize + (mv.1 >> 2) as isize;
         let (fx, fy) = (mv.0 & 3, mv.1 & 3);
         let f = &self.frame.y;
         let stride = f.stride;
         let at = f.index(ix, iy);
-        // (plane, offset) pairs to average; identical pairs mean "copy".
         let full = f.data();
         let (h, v, c) = (self.half_h.data(), self.half_v.data(), self.half_c.data());
         type Source<'s> = (&'s [u8], usize);
@@ -127,6 +128,28 @@ impl RefPicture {
             (1, 3) => ((v, at), (h, at + stride)),
             _ => ((v, at + 1), (h, at + stride)),
         };
+        (&a.0[a.1..], &b.0[b.1..], stride)
+    }
+
+    /// SAD of the 16x16 source block `src` (stride 16) against the luma prediction at
+    /// (x, y) displaced by `mv`, without building the prediction.
+    #[inline]
+    pub fn sad_luma16(&self, x: usize, y: usize, mv: (i32, i32), src: &[u8; 256]) -> u32 {
+        let (a, b, stride) = self.luma_sources(x, y, mv);
+        if mv.0 & 1 == 0 && mv.1 & 1 == 0 {
+            sad16x16(src, 16, a, stride)
+        } else {
+            sad16x16_avg(src, 16, a, b, stride)
+        }
+    }
+
+    /// Luma prediction of a `size`x`size` block at picture position (x, y) displaced by
+    /// the quarter-sample vector `mv`, into `out` (stride `size`). The vector must lie
+    /// within `mv_limits`.
+    pub fn predict_luma(&self, x: usize, y: usize, mv: (i32, i32), size: usize, out: &mut [u8]) {
+        let (fx, fy) = (mv.0 & 3, mv.1 & 3);
+        let (sa, sb, stride) = self.luma_sources(x, y, mv);
+        let (a, b) = ((sa, 0usize), (sb, 0usize));
         if size == 16 {
             Self::copy_or_average::<16>(a, b, stride, fx & 1 == 0 && fy & 1 == 0, out);
         } else {
@@ -178,24 +201,37 @@ impl RefPicture {
         let ix = cx as isize + (mv.0 >> 3) as isize;
         let iy = cy as isize + (mv.1 >> 3) as isize;
         let (fx, fy) = (mv.0 & 7, mv.1 & 7);
-        let w00 = (8 - fx) * (8 - fy);
-        let w10 = fx * (8 - fy);
-        let w01 = (8 - fx) * fy;
-        let w11 = fx * fy;
+        // Weights sum to 64, so every sum fits in u16 (64 * 255 + 32).
+        let w00 = ((8 - fx) * (8 - fy)) as u16;
+        let w10 = (fx * (8 - fy)) as u16;
+        let w01 = ((8 - fx) * fy) as u16;
+        let w11 = (fx * fy) as u16;
         for (plane, out) in [(&self.frame.u, out_u), (&self.frame.v, out_v)] {
             let stride = plane.stride;
             let data = plane.data();
             let base = plane.index(ix, iy);
-            for y in 0..8 {
-                let r0 = &data[base + y * stride..base + y * stride + 9];
-                let r1 = &data[base + (y + 1) * stride..base + (y + 1) * stride + 9];
-                for x in 0..8 {
-                    let p = w00 * i32::from(r0[x])
-                        + w10 * i32::from(r0[x + 1])
-                        + w01 * i32::from(r1[x])
-                        + w11 * i32::from(r1[x + 1]);
-                    out[y * 8 + x] = ((p + 32) >> 6) as u8;
+            let rows = &data[base..base + 8 * stride + 9];
+            if fx == 0 && fy == 0 {
+                for (y, dst) in out.chunks_exact_mut(8).enumerate() {
+                    dst.copy_from_slice(&rows[y * stride..y * stride + 8]);
                 }
+                continue;
+            }
+            let mut prev = [0u16; 9];
+            for (p, &v) in prev.iter_mut().zip(&rows[..9]) {
+                *p = u16::from(v);
+            }
+            for (y, dst) in out.chunks_exact_mut(8).enumerate() {
+                let mut next = [0u16; 9];
+                let r1 = &rows[(y + 1) * stride..(y + 1) * stride + 9];
+                for (n, &v) in next.iter_mut().zip(r1) {
+                    *n = u16::from(v);
+                }
+                for x in 0..8 {
+                    let p = w00 * prev[x] + w10 * prev[x + 1] + w01 * next[x] + w11 * next[x + 1];
+                    dst[x] = ((p + 32) >> 6) as u8;
+                }
+                prev = next;
             }
         }
     }

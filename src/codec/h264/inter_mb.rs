@@ -5,12 +5,12 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::inter::{predict_mv, RefPicture};
-use super::macroblock::{decimate_score, PictureCoder};
+use super::macroblock::{decimate_score, diff4x4, PictureCoder};
 use super::quant::quant_dc;
 use super::quant::DEADZONE_INTER;
 use super::tables::ZIGZAG_4X4;
 use super::transform::{forward4x4, hadamard2x2};
-use crate::codec::motion::{mvd_bits, sad16x16, satd};
+use crate::codec::motion::{mvd_bits, satd};
 
 impl PictureCoder<'_> {
     /// Neighbour motion for prediction: None if outside the picture, else (mv, ref).
@@ -58,12 +58,7 @@ impl PictureCoder<'_> {
         let zero_sad = self.luma_quant.zero_sad_inter;
         for (raster, c) in coefs.iter_mut().enumerate() {
             let (bx, by) = (raster % 4, raster / 4);
-            let mut block_sad = 0;
-            for i in 0..16 {
-                let at = (by * 4 + i / 4) * 16 + bx * 4 + i % 4;
-                c[i] = i32::from(src[at]) - i32::from(pred[at]);
-                block_sad += c[i].abs();
-            }
+            let (_, block_sad) = diff4x4(src, pred, 16, bx, by, c);
             if block_sad <= zero_sad {
                 // Provably all-zero levels: no transform needed.
                 *c = [0; 16];
@@ -107,7 +102,9 @@ impl PictureCoder<'_> {
         }
     }
 
-    /// Sub-sample refinement around `best` (quarter units) with SATD + vector cost.
+    /// Sub-sample refinement around `best` (quarter units): half then quarter steps by
+    /// SAD + vector cost, the winner measured by SATD + vector cost. Leaves the
+    /// winner's prediction in `pred`.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn refine_subpel(
         &self,
@@ -118,27 +115,20 @@ impl PictureCoder<'_> {
         mvp: (i32, i32),
         limits: [(i32, i32); 2],
         mut best: (i32, i32),
+        pred: &mut [u8; 256],
     ) -> ((i32, i32), u32) {
         let lambda = self.lambda();
-        let mut pred = [0u8; 256];
         let in_limits = |mv: (i32, i32)| {
             mv.0 >= limits[0].0 && mv.0 <= limits[0].1 && mv.1 >= limits[1].0 && mv.1 <= limits[1].1
         };
-        let mut best_cost = 0;
-        // Both steps by SAD (cheap); the winner's cost is then measured by SATD, the
-        // metric the intra/inter decision uses.
-        for (step, use_satd) in [(2, false), (1, false)] {
-            let cost_of = |mv: (i32, i32), pred: &mut [u8; 256]| {
-                reference.predict_luma(mbx * 16, mby * 16, mv, 16, pred);
-                let distortion = if use_satd {
-                    satd(src, 16, pred, 16, 16, 16)
-                } else {
-                    sad16x16(src, 16, pred, 16)
-                };
-                distortion + lambda * (mvd_bits(mv.0 - mvp.0) + mvd_bits(mv.1 - mvp.1))
-            };
+        let (x, y) = (mbx * 16, mby * 16);
+        let cost_of = |mv: (i32, i32)| {
+            reference.sad_luma16(x, y, mv, src)
+                + lambda * (mvd_bits(mv.0 - mvp.0) + mvd_bits(mv.1 - mvp.1))
+        };
+        for step in [2, 1] {
             let centre = best;
-            best_cost = cost_of(centre, &mut pred);
+            let mut best_cost = cost_of(centre);
             for (dx, dy) in [
                 (-1, -1),
                 (0, -1),
@@ -153,23 +143,22 @@ impl PictureCoder<'_> {
                 if !in_limits(mv) {
                     continue;
                 }
-                let c = cost_of(mv, &mut pred);
+                let c = cost_of(mv);
                 if c < best_cost {
                     best_cost = c;
                     best = mv;
                 }
             }
         }
-        reference.predict_luma(mbx * 16, mby * 16, best, 16, &mut pred);
-        let cost = satd(src, 16, &pred, 16, 16, 16)
+        reference.predict_luma(x, y, best, 16, pred);
+        let cost = satd(src, 16, pred, 16, 16, 16)
             + lambda * (mvd_bits(best.0 - mvp.0) + mvd_bits(best.1 - mvp.1));
-        let _ = best_cost;
         (best, cost)
     }
 
     /// Whether P_Skip reproduces the macroblock well enough: every luma and chroma
     /// residual level quantises (and decimates) to zero. On success the reconstruction
-    /// holds the skip prediction.
+    /// holds the skip prediction (also left in `pred`).
     #[allow(clippy::too_many_arguments)]
     pub(super) fn try_skip(
         &mut self,
@@ -178,21 +167,17 @@ impl PictureCoder<'_> {
         sy: &[u8; 256],
         su: &[u8; 64],
         sv: &[u8; 64],
-        pred: &[u8; 256],
+        pred: &mut [u8; 256],
         reference: &RefPicture,
         mv: (i32, i32),
     ) -> bool {
+        reference.predict_luma(mbx * 16, mby * 16, mv, 16, pred);
         let mut c = [0i32; 16];
         let mut score = 0;
         let zero_sad = self.luma_quant.zero_sad_inter;
         for raster in 0..16 {
             let (bx, by) = (raster % 4, raster / 4);
-            let mut block_sad = 0;
-            for i in 0..16 {
-                let at = (by * 4 + i / 4) * 16 + bx * 4 + i % 4;
-                c[i] = i32::from(sy[at]) - i32::from(pred[at]);
-                block_sad += c[i].abs();
-            }
+            let (_, block_sad) = diff4x4(sy, pred, 16, bx, by, &mut c);
             if block_sad <= zero_sad {
                 continue; // provably all-zero levels
             }
@@ -216,13 +201,7 @@ impl PictureCoder<'_> {
             let zero_sad = self.chroma_quant.zero_sad_inter;
             for (b, d) in dc.iter_mut().enumerate() {
                 let (bx, by) = (b % 2, b / 2);
-                let (mut sum, mut abs_sum) = (0, 0);
-                for i in 0..16 {
-                    let at = (by * 4 + i / 4) * 8 + bx * 4 + i % 4;
-                    c[i] = i32::from(src[at]) - i32::from(pred[at]);
-                    sum += c[i];
-                    abs_sum += c[i].abs();
-                }
+                let (sum, abs_sum) = diff4x4(src, pred, 8, bx, by, &mut c);
                 if abs_sum <= zero_sad {
                     // AC levels provably zero; the DC coefficient is the plain sum.
                     *d = sum;

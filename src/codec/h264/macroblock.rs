@@ -122,6 +122,33 @@ pub(super) fn decimate_score(levels: &[i32]) -> u32 {
     score
 }
 
+/// Residual `src - pred` of the 4x4 block at (4 bx, 4 by) of two blocks of stride
+/// `stride`, in raster order, with its sum and sum of absolute values.
+#[inline]
+pub(super) fn diff4x4(
+    src: &[u8],
+    pred: &[u8],
+    stride: usize,
+    bx: usize,
+    by: usize,
+    out: &mut [i32; 16],
+) -> (i32, i32) {
+    let mut sum = 0;
+    let mut abs_sum = 0;
+    for y in 0..4 {
+        let at = (by * 4 + y) * stride + bx * 4;
+        let s: &[u8; 4] = src[at..at + 4].try_into().unwrap_or(&[0; 4]);
+        let p: &[u8; 4] = pred[at..at + 4].try_into().unwrap_or(&[0; 4]);
+        for x in 0..4 {
+            let d = i32::from(s[x]) - i32::from(p[x]);
+            out[y * 4 + x] = d;
+            sum += d;
+            abs_sum += d.abs();
+        }
+    }
+    (sum, abs_sum)
+}
+
 impl PictureCoder<'_> {
     pub(super) fn chroma_qp(&self) -> u8 {
         CHROMA_QP[usize::from(self.qp)]
@@ -258,11 +285,24 @@ impl PictureCoder<'_> {
         pred_stride: usize,
         coefs: &mut [i32; 16],
     ) {
+        if coefs[1..].iter().fold(0, |acc, &c| acc | c) == 0 {
+            // DC only: the inverse transform is the constant (dc + 32) >> 6.
+            let d = (coefs[0] + 32) >> 6;
+            for y in 0..4 {
+                let row = &mut plane.row_mut(y0 + y)[x0..x0 + 4];
+                let p = &pred[y * pred_stride..y * pred_stride + 4];
+                for x in 0..4 {
+                    row[x] = clip_u8(i32::from(p[x]) + d);
+                }
+            }
+            return;
+        }
         inverse4x4(coefs);
         for y in 0..4 {
-            let row = plane.row_mut(y0 + y);
+            let row = &mut plane.row_mut(y0 + y)[x0..x0 + 4];
+            let p = &pred[y * pred_stride..y * pred_stride + 4];
             for x in 0..4 {
-                row[x0 + x] = clip_u8(i32::from(pred[y * pred_stride + x]) + coefs[y * 4 + x]);
+                row[x] = clip_u8(i32::from(p[x]) + coefs[y * 4 + x]);
             }
         }
     }
@@ -387,10 +427,7 @@ impl PictureCoder<'_> {
         let mut dc = [0i32; 16];
         for (raster, c) in coefs.iter_mut().enumerate() {
             let (bx, by) = (raster % 4, raster / 4);
-            for i in 0..16 {
-                let at = (by * 4 + i / 4) * 16 + bx * 4 + i % 4;
-                c[i] = i32::from(src[at]) - i32::from(pred[at]);
-            }
+            diff4x4(src, pred, 16, bx, by, c);
             forward4x4(c);
             dc[raster] = c[0];
         }
@@ -459,13 +496,7 @@ impl PictureCoder<'_> {
         for p in 0..2 {
             for (b, c) in coefs[p].iter_mut().enumerate() {
                 let (bx, by) = (b % 2, b / 2);
-                let (mut sum, mut abs_sum) = (0, 0);
-                for i in 0..16 {
-                    let at = (by * 4 + i / 4) * 8 + bx * 4 + i % 4;
-                    c[i] = i32::from(src[p][at]) - i32::from(pred[p][at]);
-                    sum += c[i];
-                    abs_sum += c[i].abs();
-                }
+                let (sum, abs_sum) = diff4x4(src[p], pred[p], 8, bx, by, c);
                 if abs_sum <= zero_sad {
                     *c = [0; 16];
                     dcs[p][b] = sum;
@@ -612,13 +643,12 @@ impl PictureCoder<'_> {
             };
             // P_Skip first: when its prediction leaves nothing worth coding, stop here.
             if in_limits(skip_mv) {
-                reference.predict_luma(mbx * 16, mby * 16, skip_mv, 16, &mut inter_pred);
-                let sad = crate::codec::motion::sad16x16(&sy, 16, &inter_pred, 16);
+                let sad = reference.sad_luma16(mbx * 16, mby * 16, skip_mv, &sy);
                 // Only near-matches are worth the exact (transform) skip test; the
                 // threshold scales with the quantiser step via lambda.
                 let skip_sad_threshold = (u32::from(LAMBDA[usize::from(self.qp)]) * 100).max(64);
                 if sad < skip_sad_threshold
-                    && self.try_skip(mbx, mby, &sy, &su, &sv, &inter_pred, reference, skip_mv)
+                    && self.try_skip(mbx, mby, &sy, &su, &sv, &mut inter_pred, reference, skip_mv)
                 {
                     self.qp_sum += u32::from(self.qp_pred);
                     self.info[mb] = MbInfo {
@@ -663,11 +693,11 @@ impl PictureCoder<'_> {
                 mvp,
                 limits,
                 (int_mv.0 * 4, int_mv.1 * 4),
+                &mut inter_pred,
             );
             inter_cost = cost;
             decision.kind = MbKind::Inter;
             decision.mv = mv;
-            reference.predict_luma(mbx * 16, mby * 16, mv, 16, &mut inter_pred);
         }
 
         // Intra candidates: always in I pictures, in P pictures only when inter is poor.
