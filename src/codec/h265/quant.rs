@@ -18,13 +18,15 @@ pub fn chroma_qp(qp: u8) -> u8 {
 /// `intra` selects the rounding offset (1/3 intra, 1/6 inter, as the reference
 /// encoder).
 pub fn quantise(coeffs: &[i32], levels: &mut [i32], log2_size: u32, qp: u8, intra: bool) -> u32 {
-    let qbits = 21 + i64::from(qp / 6) - i64::from(log2_size);
-    let scale = QUANT_SCALE[usize::from(qp % 6)];
-    let offset = (if intra { 171i64 } else { 85 }) << (qbits - 9);
+    // 32-bit arithmetic suffices: |coeff| <= 32767 (clamped), scale <= 26214 and the
+    // offset < 2^26, so the sum stays below 2^32.
+    let qbits = 21 + u32::from(qp / 6) - log2_size;
+    let scale = QUANT_SCALE[usize::from(qp % 6)] as u32;
+    let offset = (if intra { 171u32 } else { 85 }) << (qbits - 9);
     let mut nonzero = 0;
     for (l, &c) in levels.iter_mut().zip(coeffs) {
-        let a = i64::from(c.unsigned_abs());
-        let level = ((a * scale + offset) >> qbits).min(32767) as i32;
+        let a = c.unsigned_abs().min(32767);
+        let level = ((a * scale + offset) >> qbits) as i32;
         nonzero += u32::from(level != 0);
         *l = if c < 0 { -level } else { level };
     }
