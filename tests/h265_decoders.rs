@@ -140,3 +140,34 @@ fn small_cus_at_edges_104x72() {
     check("edge104", 104, 72, 1, FIX30, 2, 30.0);
     check("edge104p", 104, 72, 30, FIX30, 4, 30.0);
 }
+
+/// White noise at the extreme quantisers: the largest levels (long Exp-Golomb escapes
+/// of coeff_abs_level_remaining), the slice-size fallback and QP 51.
+#[test]
+fn noise_at_qp_0_and_51() {
+    for (i_qp, p_qp) in [(0u8, 0u8), (51, 51), (4, 10)] {
+        let cfg = config(96, 64, 3, RateControl::FixQp { i_qp, p_qp });
+        let (w, h) = (96usize, 64usize);
+        let mut seed = 0x1234_5678u32 ^ u32::from(i_qp);
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            (seed >> 24) as u8
+        };
+        let frames: Vec<Nv12Frame> = (0..4)
+            .map(|_| {
+                let y = (0..w * h).map(|_| next()).collect();
+                let uv = (0..w * h / 2).map(|_| next()).collect();
+                (y, uv)
+            })
+            .collect();
+        let enc = encode_with(&cfg, frames.len(), |t| frames[t].clone());
+        verify_with_decoders(&format!("noise{i_qp}"), &enc, w, h);
+        eprintln!(
+            "noise qp {i_qp}/{p_qp}: {} bytes, psnr {:.2}",
+            total_bytes(&enc),
+            mean_psnr(&enc)
+        );
+    }
+}
