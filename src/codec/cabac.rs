@@ -90,12 +90,17 @@ const TRANS_IDX_LPS: [u8; 64] = [
 pub struct Context(u8);
 
 impl Context {
-    /// Initialise from an 8-bit `initValue` at slice QP `qp` (H.265 9.3.2.2; H.264's
-    /// (m, n) pairs map onto the same formula).
+    /// Initialise from an 8-bit `initValue` at slice QP `qp` (H.265 9.3.2.2).
     pub fn new(init_value: u8, qp: i32) -> Context {
         let slope = i32::from(init_value >> 4) * 5 - 45;
         let offset = (i32::from(init_value & 15) << 3) - 16;
-        let pre = (((slope * qp.clamp(0, 51)) >> 4) + offset).clamp(1, 126);
+        Context::from_slope_offset(slope, offset, qp)
+    }
+
+    /// Initialise from H.264's (m, n) pair at slice QP `qp` (H.264 9.3.1.1); H.265's
+    /// initValue is a packed form of the same pair.
+    pub fn from_slope_offset(m: i32, n: i32, qp: i32) -> Context {
+        let pre = (((m * qp.clamp(0, 51)) >> 4) + n).clamp(1, 126);
         if pre <= 63 {
             Context(((63 - pre) as u8) << 1)
         } else {
@@ -112,22 +117,6 @@ impl Context {
     pub fn mps(self) -> u8 {
         self.0 & 1
     }
-
-    /// Approximate cost in 1/256 bits of coding `bin` in this state (for decisions).
-    #[inline]
-    pub fn cost(self, bin: u8) -> u32 {
-        let p_lps = u32::from(RANGE_TAB_LPS[usize::from(self.state())][1]);
-        // Probability of the LPS ~ p_lps / 333 (mid range); cost = -log2(p) * 256,
-        // approximated piecewise from the state index (states are ~log-spaced).
-        let s = u32::from(self.state());
-        if bin == self.mps() {
-            // -log2(1 - p): small; ~ p * 1.44.
-            (p_lps * 369 / 333).min(256)
-        } else {
-            // -log2(p_lps): state 0 = 1 bit, each state ~ +0.075 bits.
-            256 + s * 19
-        }
-    }
 }
 
 /// Binary arithmetic encoder writing into a `BitWriter` (after the slice header).
@@ -139,7 +128,7 @@ pub struct CabacEncoder {
     /// Bytes of value 0xFF (or the buffered byte) waiting for a possible carry.
     buffered_ff: u32,
     buffered_byte: u32,
-    /// Fractional bits counted by `encode_*` in counting mode (1/256 bits).
+    /// Bins coded so far (statistics).
     bins: u64,
 }
 
@@ -299,11 +288,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn init_matches_formula_extremes() {
-        // initValue 154 is the "equiprobable" value: state 0... at any QP (m = 0, n = 64).
+    fn init_matches_the_formula() {
+        // initValue 154: m = 0, n = 64 -> preCtxState 64 -> state 0, MPS 1 at any QP.
         let c = Context::new(154, 30);
-        assert_eq!(c.state(), 0);
-        assert_eq!(c.mps(), 1);
+        assert_eq!((c.state(), c.mps()), (0, 1));
+        // initValue 63 at QP 26: m = 3 * 5 - 45 = -30, n = 15 * 8 - 16 = 104
+        // -> (-30 * 26 >> 4) + 104 = -49 + 104 = 55 -> state 63 - 55 = 8, MPS 0.
+        let c = Context::new(63, 26);
+        assert_eq!((c.state(), c.mps()), (8, 0));
+        assert_eq!(Context::from_slope_offset(-30, 104, 26), c);
     }
 
     #[test]
