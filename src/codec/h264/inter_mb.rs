@@ -5,7 +5,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::inter::{predict_mv, RefPicture};
-use super::macroblock::{decimate_score, diff4x4, PictureCoder};
+use super::macroblock::{block_sums, decimate_score, residual_blocks, PictureCoder};
 use super::quant::quant_dc;
 use super::quant::DEADZONE_INTER;
 use super::tables::ZIGZAG_4X4;
@@ -56,9 +56,10 @@ impl PictureCoder<'_> {
         self.residual.cbp_luma = 0;
         let mut scores = [0u32; 4];
         let zero_sad = self.luma_quant.zero_sad_inter;
+        residual_blocks::<16, 16>(src, pred, &mut coefs);
         for (raster, c) in coefs.iter_mut().enumerate() {
             let (bx, by) = (raster % 4, raster / 4);
-            let (_, block_sad) = diff4x4(src, pred, 16, bx, by, c);
+            let (_, block_sad) = block_sums(c);
             if block_sad <= zero_sad {
                 // Provably all-zero levels: no transform needed.
                 *c = [0; 16];
@@ -172,17 +173,17 @@ impl PictureCoder<'_> {
         mv: (i32, i32),
     ) -> bool {
         reference.predict_luma(mbx * 16, mby * 16, mv, 16, pred);
-        let mut c = [0i32; 16];
+        let mut blocks = [[0i32; 16]; 16];
+        residual_blocks::<16, 16>(sy, pred, &mut blocks);
         let mut score = 0;
         let zero_sad = self.luma_quant.zero_sad_inter;
-        for raster in 0..16 {
-            let (bx, by) = (raster % 4, raster / 4);
-            let (_, block_sad) = diff4x4(sy, pred, 16, bx, by, &mut c);
+        for c in blocks.iter_mut() {
+            let (_, block_sad) = block_sums(c);
             if block_sad <= zero_sad {
                 continue; // provably all-zero levels
             }
-            forward4x4(&mut c);
-            self.luma_quant.quant(&mut c, false, false);
+            forward4x4(c);
+            self.luma_quant.quant(c, false, false);
             let mut scan = [0i32; 16];
             for (k, &pos) in ZIGZAG_4X4.iter().enumerate() {
                 scan[k] = c[pos];
@@ -199,17 +200,18 @@ impl PictureCoder<'_> {
             let mut dc = [0i32; 4];
             let mut ac_score = 0;
             let zero_sad = self.chroma_quant.zero_sad_inter;
-            for (b, d) in dc.iter_mut().enumerate() {
-                let (bx, by) = (b % 2, b / 2);
-                let (sum, abs_sum) = diff4x4(src, pred, 8, bx, by, &mut c);
+            let mut blocks = [[0i32; 16]; 4];
+            residual_blocks::<8, 4>(src, pred, &mut blocks);
+            for (d, c) in dc.iter_mut().zip(blocks.iter_mut()) {
+                let (sum, abs_sum) = block_sums(c);
                 if abs_sum <= zero_sad {
                     // AC levels provably zero; the DC coefficient is the plain sum.
                     *d = sum;
                     continue;
                 }
-                forward4x4(&mut c);
+                forward4x4(c);
                 *d = c[0];
-                self.chroma_quant.quant(&mut c, false, true);
+                self.chroma_quant.quant(c, false, true);
                 let mut scan = [0i32; 15];
                 for (k, &pos) in ZIGZAG_4X4[1..].iter().enumerate() {
                     scan[k] = c[pos];

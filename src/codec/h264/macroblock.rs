@@ -122,29 +122,36 @@ pub(super) fn decimate_score(levels: &[i32]) -> u32 {
     score
 }
 
-/// Residual `src - pred` of the 4x4 block at (4 bx, 4 by) of two blocks of stride
-/// `stride`, in raster order, with its sum and sum of absolute values.
-#[inline]
-pub(super) fn diff4x4(
+/// Residual `src - pred` of a `W`x`W` block (both stride `W`) split into its 4x4
+/// blocks (raster order of blocks, raster order inside each).
+#[inline(always)]
+pub(super) fn residual_blocks<const W: usize, const N: usize>(
     src: &[u8],
     pred: &[u8],
-    stride: usize,
-    bx: usize,
-    by: usize,
-    out: &mut [i32; 16],
-) -> (i32, i32) {
+    out: &mut [[i32; 16]; N],
+) {
+    for r in 0..W {
+        let s: &[u8; W] = src[r * W..r * W + W].try_into().unwrap_or(&[0; W]);
+        let p: &[u8; W] = pred[r * W..r * W + W].try_into().unwrap_or(&[0; W]);
+        let mut d = [0i32; W];
+        for x in 0..W {
+            d[x] = i32::from(s[x]) - i32::from(p[x]);
+        }
+        for bx in 0..W / 4 {
+            let blk = &mut out[(r / 4) * (W / 4) + bx];
+            blk[(r % 4) * 4..(r % 4) * 4 + 4].copy_from_slice(&d[bx * 4..bx * 4 + 4]);
+        }
+    }
+}
+
+/// (sum, sum of absolute values) of a 4x4 residual block.
+#[inline(always)]
+pub(super) fn block_sums(c: &[i32; 16]) -> (i32, i32) {
     let mut sum = 0;
     let mut abs_sum = 0;
-    for y in 0..4 {
-        let at = (by * 4 + y) * stride + bx * 4;
-        let s: &[u8; 4] = src[at..at + 4].try_into().unwrap_or(&[0; 4]);
-        let p: &[u8; 4] = pred[at..at + 4].try_into().unwrap_or(&[0; 4]);
-        for x in 0..4 {
-            let d = i32::from(s[x]) - i32::from(p[x]);
-            out[y * 4 + x] = d;
-            sum += d;
-            abs_sum += d.abs();
-        }
+    for &v in c {
+        sum += v;
+        abs_sum += v.abs();
     }
     (sum, abs_sum)
 }
@@ -425,9 +432,8 @@ impl PictureCoder<'_> {
     fn code_intra16(&mut self, mbx: usize, mby: usize, src: &[u8; 256], pred: &[u8; 256]) {
         let mut coefs = [[0i32; 16]; 16];
         let mut dc = [0i32; 16];
+        residual_blocks::<16, 16>(src, pred, &mut coefs);
         for (raster, c) in coefs.iter_mut().enumerate() {
-            let (bx, by) = (raster % 4, raster / 4);
-            diff4x4(src, pred, 16, bx, by, c);
             forward4x4(c);
             dc[raster] = c[0];
         }
@@ -494,9 +500,9 @@ impl PictureCoder<'_> {
             self.chroma_quant.zero_sad_inter
         };
         for p in 0..2 {
+            residual_blocks::<8, 4>(src[p], pred[p], &mut coefs[p]);
             for (b, c) in coefs[p].iter_mut().enumerate() {
-                let (bx, by) = (b % 2, b / 2);
-                let (sum, abs_sum) = diff4x4(src[p], pred[p], 8, bx, by, c);
+                let (sum, abs_sum) = block_sums(c);
                 if abs_sum <= zero_sad {
                     *c = [0; 16];
                     dcs[p][b] = sum;
