@@ -17,6 +17,8 @@ stage() {
 }
 
 stage setup scripts/setup.sh
+# Real camera content, which the Rust decoder tests use as well as the Python suite.
+stage "test content" scripts/fetch_content.sh
 stage "cargo fmt" cargo fmt --check
 stage "cargo clippy" cargo clippy --all-targets -- -D warnings
 # The host-only simulator pieces and the C runtime are behind features: lint them too.
@@ -38,7 +40,6 @@ header_drift() {
 }
 stage "header drift" header_drift
 
-stage "test content" scripts/fetch_content.sh
 # Every bitstream parser under libFuzzer for a bounded time (FUZZ_SECONDS each).
 stage fuzz scripts/fuzz.sh
 
