@@ -245,7 +245,8 @@ impl H265Encoder {
         write_slice_header(&mut self.slice_bits, idr, poc, qp);
         self.grid.clear();
         let mut contexts = Contexts::new(!idr, qp);
-        let lambda = ((qstep(qp) * 0.35) as u32).max(1);
+        // Weight of a bit against SATD units (tuned on the camera clips).
+        let lambda = ((qstep(qp) * 0.5) as u32).max(1);
         let mut coder = PictureCoder {
             src: &self.source,
             recon: &mut self.current,
