@@ -48,18 +48,21 @@ impl RefPicture {
     ///
     /// Written as element-wise operations over whole rows (six shifted row slices for
     /// the horizontal filter, six rows for the vertical ones) so the compiler
-    /// vectorises them.
+    /// vectorises them. One pass over the picture: the unrounded horizontal sums live
+    /// in a ring of eight rows, so the centre filter reads them while still cached.
     pub fn build_half_planes(&mut self) {
+        const RING: usize = 8;
         let full = &self.frame.y;
         let stride = full.stride;
         let rows = full.height + 2 * full.pad;
         let src = full.data();
         let n = stride - 5;
-        // Horizontal: b1 at x (between x and x+1) uses x-2..=x+3; computed for x in
-        // 2..stride-3 (the rest is never read: motion vectors are limited).
         for r in 0..rows {
+            // Horizontal: b1 at x (between x and x+1) uses x-2..=x+3; computed for x in
+            // 2..stride-3 (the rest is never read: motion vectors are limited).
             let row = &src[r * stride..(r + 1) * stride];
-            let taps = &mut self.taps_h[r * stride + 2..r * stride + 2 + n];
+            let slot = (r % RING) * stride;
+            let taps = &mut self.taps_h[slot + 2..slot + 2 + n];
             let out = &mut self.half_h.data_mut()[r * stride + 2..r * stride + 2 + n];
             let (s0, s1, s2) = (&row[0..n], &row[1..n + 1], &row[2..n + 2]);
             let (s3, s4, s5) = (&row[3..n + 3], &row[4..n + 4], &row[5..n + 5]);
@@ -70,10 +73,13 @@ impl RefPicture {
                 taps[i] = t;
                 out[i] = ((t + 16) >> 5).clamp(0, 255) as u8;
             }
-        }
-        for r in 2..rows - 3 {
-            let base = r * stride;
-            let line = |k: usize| &src[(r + k - 2) * stride..(r + k - 1) * stride];
+            // Vertical and centre filters of row o = r - 3 (rows o-2..=o+3 are ready).
+            if r < 5 {
+                continue;
+            }
+            let o = r - 3;
+            let base = o * stride;
+            let line = |k: usize| &src[(o + k - 2) * stride..(o + k - 1) * stride];
             let (l0, l1, l2, l3, l4, l5) = (line(0), line(1), line(2), line(3), line(4), line(5));
             let vrow = &mut self.half_v.data_mut()[base..base + stride];
             for i in 0..stride {
@@ -83,7 +89,10 @@ impl RefPicture {
                 vrow[i] = ((t + 16) >> 5).clamp(0, 255) as u8;
             }
             let taps = &self.taps_h;
-            let tline = |k: usize| &taps[(r + k - 2) * stride..(r + k - 1) * stride];
+            let tline = |k: usize| {
+                let slot = ((o + k - 2) % RING) * stride;
+                &taps[slot..slot + stride]
+            };
             let (t0, t1, t2, t3, t4, t5) =
                 (tline(0), tline(1), tline(2), tline(3), tline(4), tline(5));
             let crow = &mut self.half_c.data_mut()[base..base + stride];
