@@ -86,6 +86,94 @@ pub fn sad16x16_avg_portable(a: &[u8], sa: usize, p: &[u8], q: &[u8], sb: usize)
 mod sse2 {
     use core::arch::x86_64::*;
 
+    /// Sum of absolute 4x4 Hadamard coefficients of two side-by-side 4x4 difference
+    /// blocks (rows r0..r3, block A in lanes 0..4, block B in lanes 4..8), as four
+    /// i32 partial sums.
+    #[inline(always)]
+    fn hadamard_abs_pair(r0: __m128i, r1: __m128i, r2: __m128i, r3: __m128i) -> __m128i {
+        // SAFETY: register-only SSE2 arithmetic (SSE2 is baseline on x86_64).
+        unsafe {
+            // Vertical butterflies.
+            let (s0, s1) = (_mm_add_epi16(r0, r1), _mm_add_epi16(r2, r3));
+            let (d0, d1) = (_mm_sub_epi16(r0, r1), _mm_sub_epi16(r2, r3));
+            let v0 = _mm_add_epi16(s0, s1);
+            let v1 = _mm_sub_epi16(s0, s1);
+            let v2 = _mm_add_epi16(d0, d1);
+            let v3 = _mm_sub_epi16(d0, d1);
+            // Transpose each 4x4 half so columns become vectors.
+            let t0 = _mm_unpacklo_epi16(v0, v1);
+            let t1 = _mm_unpacklo_epi16(v2, v3);
+            let t2 = _mm_unpackhi_epi16(v0, v1);
+            let t3 = _mm_unpackhi_epi16(v2, v3);
+            let u0 = _mm_unpacklo_epi32(t0, t1);
+            let u1 = _mm_unpackhi_epi32(t0, t1);
+            let u2 = _mm_unpacklo_epi32(t2, t3);
+            let u3 = _mm_unpackhi_epi32(t2, t3);
+            let c0 = _mm_unpacklo_epi64(u0, u2);
+            let c1 = _mm_unpackhi_epi64(u0, u2);
+            let c2 = _mm_unpacklo_epi64(u1, u3);
+            let c3 = _mm_unpackhi_epi64(u1, u3);
+            // Horizontal butterflies.
+            let (s0, s1) = (_mm_add_epi16(c0, c1), _mm_add_epi16(c2, c3));
+            let (d0, d1) = (_mm_sub_epi16(c0, c1), _mm_sub_epi16(c2, c3));
+            let zero = _mm_setzero_si128();
+            let abs = |x: __m128i| _mm_max_epi16(x, _mm_sub_epi16(zero, x));
+            // |coefficient| <= 16 * 255, so four of them still fit in i16.
+            let sum = _mm_add_epi16(
+                _mm_add_epi16(abs(_mm_add_epi16(s0, s1)), abs(_mm_sub_epi16(s0, s1))),
+                _mm_add_epi16(abs(_mm_add_epi16(d0, d1)), abs(_mm_sub_epi16(d0, d1))),
+            );
+            _mm_madd_epi16(sum, _mm_set1_epi16(1))
+        }
+    }
+
+    /// # Safety
+    /// `a` and `b` must be valid for `h` rows of `w` (8 or 16) bytes at strides `sa`,
+    /// `sb`; `h` must be a multiple of 4.
+    #[inline]
+    pub unsafe fn satd(
+        a: *const u8,
+        sa: usize,
+        b: *const u8,
+        sb: usize,
+        w: usize,
+        h: usize,
+    ) -> u32 {
+        // SAFETY: the caller guarantees every row read is in bounds.
+        unsafe {
+            let zero = _mm_setzero_si128();
+            let mut acc = _mm_setzero_si128();
+            for strip in (0..h).step_by(4) {
+                let mut lo = [zero; 4];
+                let mut hi = [zero; 4];
+                for r in 0..4 {
+                    let pa = a.add((strip + r) * sa);
+                    let pb = b.add((strip + r) * sb);
+                    if w == 16 {
+                        let ra = _mm_loadu_si128(pa as *const __m128i);
+                        let rb = _mm_loadu_si128(pb as *const __m128i);
+                        lo[r] =
+                            _mm_sub_epi16(_mm_unpacklo_epi8(ra, zero), _mm_unpacklo_epi8(rb, zero));
+                        hi[r] =
+                            _mm_sub_epi16(_mm_unpackhi_epi8(ra, zero), _mm_unpackhi_epi8(rb, zero));
+                    } else {
+                        let ra = _mm_loadl_epi64(pa as *const __m128i);
+                        let rb = _mm_loadl_epi64(pb as *const __m128i);
+                        lo[r] =
+                            _mm_sub_epi16(_mm_unpacklo_epi8(ra, zero), _mm_unpacklo_epi8(rb, zero));
+                    }
+                }
+                acc = _mm_add_epi32(acc, hadamard_abs_pair(lo[0], lo[1], lo[2], lo[3]));
+                if w == 16 {
+                    acc = _mm_add_epi32(acc, hadamard_abs_pair(hi[0], hi[1], hi[2], hi[3]));
+                }
+            }
+            let s = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, 0b01_00_11_10));
+            let s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0b10_11_00_01));
+            (_mm_cvtsi128_si32(s) as u32).div_ceil(2)
+        }
+    }
+
     /// # Safety
     /// `a` and `b` must be valid for 16 rows of 16 bytes at strides `sa`, `sb`.
     #[inline]
@@ -158,6 +246,18 @@ pub fn satd4x4_diff(d: &[i32; 16]) -> u32 {
 /// whole rows (vectorises), then the horizontal one per group of four columns. The
 /// Hadamard is separable, so the order does not change the result.
 pub fn satd(a: &[u8], sa: usize, b: &[u8], sb: usize, w: usize, h: usize) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    if (w == 16 || w == 8) && h % 4 == 0 && h > 0 {
+        assert!(a.len() >= (h - 1) * sa + w && b.len() >= (h - 1) * sb + w);
+        // SAFETY: the assertion keeps every row load (w bytes) inside `a` and `b`;
+        // SSE2 is part of the x86_64 baseline.
+        return unsafe { sse2::satd(a.as_ptr(), sa, b.as_ptr(), sb, w, h) };
+    }
+    satd_portable(a, sa, b, sb, w, h)
+}
+
+/// Portable [`satd`].
+pub fn satd_portable(a: &[u8], sa: usize, b: &[u8], sb: usize, w: usize, h: usize) -> u32 {
     if w == 16 {
         satd_strips::<16>(a, sa, b, sb, h)
     } else if w == 8 {
@@ -344,6 +444,18 @@ mod tests {
                 sad16x16_avg(&a, 40, &p[off..], &q[off + 3..], 40),
                 sad16x16_avg_portable(&a, 40, &p[off..], &q[off + 3..], 40)
             );
+            for (w, h) in [(16, 16), (16, 8), (8, 8), (8, 16), (16, 4)] {
+                assert_eq!(
+                    satd(&a, 40, &p[off..], 40, w, h),
+                    satd_portable(&a, 40, &p[off..], 40, w, h)
+                );
+            }
         }
+        let white = [255u8; 16 * 16];
+        let black = [0u8; 16 * 16];
+        assert_eq!(
+            satd(&white, 16, &black, 16, 16, 16),
+            satd_portable(&white, 16, &black, 16, 16, 16)
+        );
     }
 }
