@@ -54,6 +54,9 @@ struct IntraNxN {
     cost: u32,
 }
 
+/// Most non-zero levels a 32x32 merge CU may carry instead of being split.
+const MERGE_RESIDUAL_MAX_LEVELS: usize = 4;
+
 /// Intra modes tried first; the best angular one is then refined by +-2 and +-1.
 const INTRA_CANDIDATES: [u8; 11] = [0, 1, 2, 6, 10, 14, 18, 22, 26, 30, 34];
 
@@ -823,28 +826,53 @@ impl PictureCoder<'_> {
         }
     }
 
-    /// P pictures: code the `size` block at (x, y) as one skipped CU when its best merge
-    /// candidate leaves no residual worth coding (all levels quantise to zero). Writes
-    /// split_cu_flag 0 first. Returns false (nothing written) otherwise.
+    /// P pictures: code the `size` block at (x, y) as one merge CU when its best merge
+    /// candidate leaves no residual worth coding (a skipped CU) or only a few levels
+    /// (a merge CU with residual: cheaper than four CUs coding the same levels).
+    /// Writes split_cu_flag 0 first. Returns false (nothing written) otherwise.
     fn try_skip_cu(&mut self, reference: &Frame, x: usize, y: usize, log2: u32) -> bool {
         let size = 1usize << log2;
         let Some((idx, mv, cost)) = self.best_merge(reference, x, y, size) else {
             return false;
         };
-        // Cheap rejection: a residual this large cannot quantise to nothing.
+        // Cheap rejection: a residual this large cannot quantise to (almost) nothing.
         if cost as f32 > (size * size) as f32 * self.qstep * 0.5 {
             return false;
         }
         self.predict_inter_into_scratch(reference, x, y, size, mv);
         let (cbf_y, cbf_c) = self.quantise_cu(x, y, log2, None);
-        if cbf_y || cbf_c[0] || cbf_c[1] {
-            return false;
+        let any = cbf_y || cbf_c[0] || cbf_c[1];
+        if any {
+            let s = &*self.scratch;
+            let n = size * size;
+            let mut count = 0;
+            if cbf_y {
+                count += s.levels_y[..n].iter().filter(|&&l| l != 0).count();
+            }
+            for c in 0..2 {
+                if cbf_c[c] {
+                    count += s.levels_c[c][..n / 4].iter().filter(|&&l| l != 0).count();
+                }
+            }
+            if count > MERGE_RESIDUAL_MAX_LEVELS {
+                return false;
+            }
         }
         self.encode_split_flag(x, y, log2, false);
         self.cu_count += 1;
-        self.encode_skip_flag(x, y, true);
-        self.write_merge_idx(idx);
-        self.reconstruct_cu(x, y, log2, false, [false; 2]);
+        self.encode_skip_flag(x, y, !any);
+        if any {
+            self.cabac
+                .encode(self.w, &mut self.ctx.0[PRED_MODE_FLAG], 0);
+            self.cabac.encode(self.w, &mut self.ctx.0[PART_MODE], 1);
+            self.cabac.encode(self.w, &mut self.ctx.0[MERGE_FLAG], 1);
+            self.write_merge_idx(idx);
+            // rqt_root_cbf is inferred 1 for a 2Nx2N merge CU.
+            self.write_transform_unit(log2, false, 0, cbf_y, cbf_c, true);
+        } else {
+            self.write_merge_idx(idx);
+        }
+        self.reconstruct_cu(x, y, log2, cbf_y, cbf_c);
         self.grid.fill(
             x,
             y,
@@ -852,10 +880,10 @@ impl PictureCoder<'_> {
             BlockInfo {
                 decoded: true,
                 intra: false,
-                skip: true,
+                skip: !any,
                 log2_cu: log2 as u8,
                 intra_mode: DC,
-                cbf_luma: false,
+                cbf_luma: cbf_y,
                 mv,
                 cu_id: self.cu_count,
             },
