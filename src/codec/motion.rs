@@ -247,7 +247,7 @@ pub fn satd4x4_diff(d: &[i32; 16]) -> u32 {
 /// Hadamard is separable, so the order does not change the result.
 pub fn satd(a: &[u8], sa: usize, b: &[u8], sb: usize, w: usize, h: usize) -> u32 {
     #[cfg(target_arch = "x86_64")]
-    if (w == 16 || w == 8) && h % 4 == 0 && h > 0 {
+    if (w == 16 || w == 8) && h.is_multiple_of(4) && h > 0 {
         assert!(a.len() >= (h - 1) * sa + w && b.len() >= (h - 1) * sb + w);
         // SAFETY: the assertion keeps every row load (w bytes) inside `a` and `b`;
         // SSE2 is part of the x86_64 baseline.
