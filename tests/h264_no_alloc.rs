@@ -1,24 +1,38 @@
 //! The encoder allocates all working memory in `new`: encoding pictures (I and P, all
 //! rate-control modes, SEI, filler, the OutputTooSmall path) performs no heap
-//! allocation. Checked with a counting global allocator (its own test binary).
+//! allocation. Checked with a counting global allocator (its own test binary) that
+//! counts only the test thread's allocations: libtest's own threads allocate too.
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use canmv_vencoder::codec::h264::{working_memory_bytes, H264Encoder};
 use canmv_vencoder::codec::{FrameOptions, Nv12, Profile, RateControl, StreamConfig, VideoEngine};
 
 struct Counting;
-static COUNTING: AtomicBool = AtomicBool::new(false);
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 static BYTES: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    // Const-initialised and without a destructor: safe to touch from the allocator.
+    static TRACKING: Cell<bool> = const { Cell::new(false) };
+}
+
+fn tracking() -> bool {
+    TRACKING.try_with(Cell::get).unwrap_or(false)
+}
+
+fn set_tracking(on: bool) {
+    TRACKING.with(|t| t.set(on));
+}
 
 // SAFETY: forwards to the system allocator; only adds counters.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
+        if tracking() {
             ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            BYTES.fetch_add(layout.size(), Ordering::Relaxed);
         }
-        BYTES.fetch_add(layout.size(), Ordering::Relaxed);
         // SAFETY: same contract as the caller's.
         unsafe { System.alloc(layout) }
     }
@@ -59,14 +73,17 @@ fn encoding_does_not_allocate() {
             rate_control: rc,
         };
         let before = BYTES.load(Ordering::Relaxed);
+        set_tracking(true);
         let mut enc = H264Encoder::new(&cfg).unwrap();
+        set_tracking(false);
         let allocated = BYTES.load(Ordering::Relaxed) - before;
         let documented = working_memory_bytes(&cfg);
         assert!(
             allocated <= documented && allocated * 10 >= documented * 9,
             "new() allocated {allocated} bytes, working_memory_bytes says {documented}"
         );
-        COUNTING.store(true, Ordering::Relaxed);
+        let allocations_before = ALLOCATIONS.load(Ordering::Relaxed);
+        set_tracking(true);
         for t in 0..12usize {
             for (i, p) in y.iter_mut().enumerate() {
                 *p = ((i % w + t * 3) ^ (i / w)) as u8;
@@ -90,9 +107,9 @@ fn encoding_does_not_allocate() {
             enc.encode(&frame, &opts, &mut out).unwrap();
             let _ = enc.reconstruction();
         }
-        COUNTING.store(false, Ordering::Relaxed);
+        set_tracking(false);
         assert_eq!(
-            ALLOCATIONS.load(Ordering::Relaxed),
+            ALLOCATIONS.load(Ordering::Relaxed) - allocations_before,
             0,
             "{rc:?}: allocations while encoding"
         );
