@@ -115,7 +115,7 @@ impl PictureCoder<'_> {
         } else if log2 > MIN_CB_LOG2 {
             if log2 == CTB_LOG2 {
                 if let Some(reference) = self.reference {
-                    if self.try_skip_cu(reference, x, y, log2) {
+                    if self.try_skip_cu(reference, x, y, log2, MERGE_RESIDUAL_MAX_LEVELS, true) {
                         return;
                     }
                 }
@@ -829,8 +829,18 @@ impl PictureCoder<'_> {
     /// P pictures: code the `size` block at (x, y) as one merge CU when its best merge
     /// candidate leaves no residual worth coding (a skipped CU) or only a few levels
     /// (a merge CU with residual: cheaper than four CUs coding the same levels).
-    /// Writes split_cu_flag 0 first. Returns false (nothing written) otherwise.
-    fn try_skip_cu(&mut self, reference: &Frame, x: usize, y: usize, log2: u32) -> bool {
+    /// With `from_quadtree`, writes split_cu_flag 0 first (the CU is decided here);
+    /// otherwise the caller has written it and counted the CU. `max_levels`: the most
+    /// non-zero levels accepted. Returns false (nothing written) otherwise.
+    fn try_skip_cu(
+        &mut self,
+        reference: &Frame,
+        x: usize,
+        y: usize,
+        log2: u32,
+        max_levels: usize,
+        from_quadtree: bool,
+    ) -> bool {
         let size = 1usize << log2;
         let Some((idx, mv, cost)) = self.best_merge(reference, x, y, size) else {
             return false;
@@ -854,12 +864,14 @@ impl PictureCoder<'_> {
                     count += s.levels_c[c][..n / 4].iter().filter(|&&l| l != 0).count();
                 }
             }
-            if count > MERGE_RESIDUAL_MAX_LEVELS {
+            if count > max_levels {
                 return false;
             }
         }
-        self.encode_split_flag(x, y, log2, false);
-        self.cu_count += 1;
+        if from_quadtree {
+            self.encode_split_flag(x, y, log2, false);
+            self.cu_count += 1;
+        }
         self.encode_skip_flag(x, y, !any);
         if any {
             self.cabac
@@ -937,6 +949,11 @@ impl PictureCoder<'_> {
         let mut trial = [0u8; 1024];
         let mut interp = [0i16; TMP_LEN];
         let _ = (w, h);
+        // Early skip: a merge candidate leaving nothing to code ends the decision
+        // before the motion search.
+        if self.try_skip_cu(reference, x, y, log2, 0, false) {
+            return;
+        }
         // Merge candidates.
         let merge = self.best_merge(reference, x, y, size);
         let merge_mv = merge.map_or(Mv::ZERO, |m| m.1);
