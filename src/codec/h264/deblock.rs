@@ -22,6 +22,228 @@ fn strength(pm: &MbInfo, pi: usize, qm: &MbInfo, qi: usize, mb_edge: bool) -> u8
     u8::from(dx >= 4 || dy >= 4)
 }
 
+/// SSE2 luma edge filter over 16 lines: `rows[k]` holds sample k of every line
+/// (p3, p2, p1, p0, q0, q1, q2, q3), one line per byte lane. Same arithmetic as
+/// [`filter_edge`], computed for all lanes with per-lane selects.
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use core::arch::x86_64::*;
+
+    #[inline(always)]
+    fn abs16(x: __m128i) -> __m128i {
+        // SAFETY: register-only SSE2 arithmetic (SSE2 is baseline on x86_64).
+        unsafe { _mm_max_epi16(x, _mm_sub_epi16(_mm_setzero_si128(), x)) }
+    }
+
+    #[inline(always)]
+    fn select(mask: __m128i, a: __m128i, b: __m128i) -> __m128i {
+        // SAFETY: register-only SSE2 arithmetic.
+        unsafe { _mm_or_si128(_mm_and_si128(mask, a), _mm_andnot_si128(mask, b)) }
+    }
+
+    /// Filter 8 lanes of i16 samples `s` (p3..q3) in place. `tc0` is per lane
+    /// (ignored when `strong`), `on` is -1 where bS != 0.
+    #[inline(always)]
+    fn filter8(
+        s: &mut [__m128i; 8],
+        tc0: __m128i,
+        on: __m128i,
+        alpha: i16,
+        beta: i16,
+        strong: bool,
+    ) {
+        // SAFETY: register-only SSE2 arithmetic.
+        unsafe {
+            let [p3, p2, p1, p0, q0, q1, q2, q3] = *s;
+            let va = _mm_set1_epi16(alpha);
+            let vb = _mm_set1_epi16(beta);
+            let mask = _mm_and_si128(
+                _mm_and_si128(on, _mm_cmpgt_epi16(va, abs16(_mm_sub_epi16(p0, q0)))),
+                _mm_and_si128(
+                    _mm_cmpgt_epi16(vb, abs16(_mm_sub_epi16(p1, p0))),
+                    _mm_cmpgt_epi16(vb, abs16(_mm_sub_epi16(q1, q0))),
+                ),
+            );
+            let ap = _mm_cmpgt_epi16(vb, abs16(_mm_sub_epi16(p2, p0)));
+            let aq = _mm_cmpgt_epi16(vb, abs16(_mm_sub_epi16(q2, q0)));
+            let c = |v: i16| _mm_set1_epi16(v);
+            let add = |a, b| _mm_add_epi16(a, b);
+            let sub = |a, b| _mm_sub_epi16(a, b);
+            if strong {
+                let strong_mask =
+                    _mm_cmpgt_epi16(_mm_set1_epi16((alpha >> 2) + 2), abs16(sub(p0, q0)));
+                let sp = _mm_and_si128(_mm_and_si128(ap, strong_mask), mask);
+                let sq = _mm_and_si128(_mm_and_si128(aq, strong_mask), mask);
+                let p0q0 = add(p0, q0);
+                // p side
+                let sp0 = _mm_srai_epi16(
+                    add(add(p2, _mm_slli_epi16(add(p1, p0q0), 1)), add(q1, c(4))),
+                    3,
+                );
+                let sp1 = _mm_srai_epi16(add(add(p2, p1), add(p0q0, c(2))), 2);
+                let sp2 = _mm_srai_epi16(
+                    add(
+                        add(_mm_slli_epi16(p3, 1), add(_mm_slli_epi16(p2, 1), p2)),
+                        add(add(p1, p0q0), c(4)),
+                    ),
+                    3,
+                );
+                let wp0 = _mm_srai_epi16(add(add(_mm_slli_epi16(p1, 1), p0), add(q1, c(2))), 2);
+                // q side
+                let sq0 = _mm_srai_epi16(
+                    add(add(q2, _mm_slli_epi16(add(q1, p0q0), 1)), add(p1, c(4))),
+                    3,
+                );
+                let sq1 = _mm_srai_epi16(add(add(q2, q1), add(p0q0, c(2))), 2);
+                let sq2 = _mm_srai_epi16(
+                    add(
+                        add(_mm_slli_epi16(q3, 1), add(_mm_slli_epi16(q2, 1), q2)),
+                        add(add(q1, p0q0), c(4)),
+                    ),
+                    3,
+                );
+                let wq0 = _mm_srai_epi16(add(add(_mm_slli_epi16(q1, 1), q0), add(p1, c(2))), 2);
+                s[3] = select(sp, sp0, select(mask, wp0, p0));
+                s[2] = select(sp, sp1, p1);
+                s[1] = select(sp, sp2, p2);
+                s[4] = select(sq, sq0, select(mask, wq0, q0));
+                s[5] = select(sq, sq1, q1);
+                s[6] = select(sq, sq2, q2);
+            } else {
+                // tc = tc0 + ap + aq (the masks are -1 where true).
+                let tc = sub(sub(tc0, ap), aq);
+                let ntc = sub(_mm_setzero_si128(), tc);
+                let raw = _mm_srai_epi16(
+                    add(add(_mm_slli_epi16(sub(q0, p0), 2), sub(p1, q1)), c(4)),
+                    3,
+                );
+                let delta = _mm_max_epi16(_mm_min_epi16(raw, tc), ntc);
+                let zero = _mm_setzero_si128();
+                let max = c(255);
+                let np0 = _mm_max_epi16(_mm_min_epi16(add(p0, delta), max), zero);
+                let nq0 = _mm_max_epi16(_mm_min_epi16(sub(q0, delta), max), zero);
+                let avg = _mm_avg_epu16(p0, q0);
+                let ntc0 = sub(zero, tc0);
+                let dp1 = _mm_max_epi16(
+                    _mm_min_epi16(
+                        _mm_srai_epi16(sub(add(p2, avg), _mm_slli_epi16(p1, 1)), 1),
+                        tc0,
+                    ),
+                    ntc0,
+                );
+                let dq1 = _mm_max_epi16(
+                    _mm_min_epi16(
+                        _mm_srai_epi16(sub(add(q2, avg), _mm_slli_epi16(q1, 1)), 1),
+                        tc0,
+                    ),
+                    ntc0,
+                );
+                s[3] = select(mask, np0, p0);
+                s[4] = select(mask, nq0, q0);
+                s[2] = select(_mm_and_si128(mask, ap), add(p1, dp1), p1);
+                s[5] = select(_mm_and_si128(mask, aq), add(q1, dq1), q1);
+            }
+        }
+    }
+
+    /// Filter 16 lines given as byte rows (sample k of line i at `rows[k][i]`).
+    #[inline]
+    pub fn filter16(
+        rows: &mut [[u8; 16]; 8],
+        tc0: &[i16; 16],
+        on: &[i16; 16],
+        alpha: i16,
+        beta: i16,
+        strong: bool,
+    ) {
+        // SAFETY: loads and stores of the 16-byte arrays and 8-lane i16 arrays above;
+        // SSE2 is baseline on x86_64.
+        unsafe {
+            let zero = _mm_setzero_si128();
+            let mut lo = [zero; 8];
+            let mut hi = [zero; 8];
+            for k in 0..8 {
+                let v = _mm_loadu_si128(rows[k].as_ptr() as *const __m128i);
+                lo[k] = _mm_unpacklo_epi8(v, zero);
+                hi[k] = _mm_unpackhi_epi8(v, zero);
+            }
+            let t_lo = _mm_loadu_si128(tc0.as_ptr() as *const __m128i);
+            let t_hi = _mm_loadu_si128(tc0.as_ptr().add(8) as *const __m128i);
+            let o_lo = _mm_loadu_si128(on.as_ptr() as *const __m128i);
+            let o_hi = _mm_loadu_si128(on.as_ptr().add(8) as *const __m128i);
+            filter8(&mut lo, t_lo, o_lo, alpha, beta, strong);
+            filter8(&mut hi, t_hi, o_hi, alpha, beta, strong);
+            for k in 1..7 {
+                let v = _mm_packus_epi16(lo[k], hi[k]);
+                _mm_storeu_si128(rows[k].as_mut_ptr() as *mut __m128i, v);
+            }
+        }
+    }
+}
+
+/// Luma edge of 16 lines through the SSE2 kernel (same results as [`filter_edge`]).
+#[cfg(target_arch = "x86_64")]
+fn filter_luma_edge16(
+    data: &mut [u8],
+    q0_index: usize,
+    across: usize,
+    along: usize,
+    bs: &[u8; 4],
+    qp_av: u8,
+) {
+    let index_a = usize::from(qp_av.min(51));
+    let alpha = i16::from(ALPHA[index_a]);
+    let beta = i16::from(BETA[index_a]);
+    if alpha == 0 || beta == 0 {
+        return;
+    }
+    let strong = bs[0] == 4;
+    if bs.iter().any(|&b| (b == 4) != strong) {
+        filter_edge(data, q0_index, across, along, 16, bs, qp_av, false);
+        return;
+    }
+    let mut tc0 = [0i16; 16];
+    let mut on = [0i16; 16];
+    for i in 0..16 {
+        let b = bs[i / 4];
+        on[i] = if b != 0 { -1 } else { 0 };
+        if b != 0 && b < 4 {
+            tc0[i] = i16::from(TC0[index_a][usize::from(b) - 1]);
+        }
+    }
+    let mut rows = [[0u8; 16]; 8];
+    let first = q0_index - 4 * across;
+    if along == 1 {
+        for (k, row) in rows.iter_mut().enumerate() {
+            let at = first + k * across;
+            row.copy_from_slice(&data[at..at + 16]);
+        }
+    } else {
+        for i in 0..16 {
+            let at = first + i * along;
+            let line = &data[at..at + 8];
+            for k in 0..8 {
+                rows[k][i] = line[k];
+            }
+        }
+    }
+    sse2::filter16(&mut rows, &tc0, &on, alpha, beta, strong);
+    if along == 1 {
+        for (k, row) in rows.iter().enumerate().take(7).skip(1) {
+            let at = first + k * across;
+            data[at..at + 16].copy_from_slice(row);
+        }
+    } else {
+        for i in 0..16 {
+            let at = first + i * along;
+            let line = &mut data[at..at + 8];
+            for k in 1..7 {
+                line[k] = rows[k][i];
+            }
+        }
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn filter_edge(
     data: &mut [u8],
@@ -233,6 +455,9 @@ fn luma_edges(
         };
         let q0 = plane.index(x as isize, y as isize);
         let (across, along) = if vertical { (1, stride) } else { (stride, 1) };
+        #[cfg(target_arch = "x86_64")]
+        filter_luma_edge16(plane.data_mut(), q0, across, along, s, qp_av);
+        #[cfg(not(target_arch = "x86_64"))]
         filter_edge(plane.data_mut(), q0, across, along, 16, s, qp_av, false);
     }
 }
