@@ -183,6 +183,7 @@ mod sse2 {
 
 /// Luma edge of 16 lines through the SSE2 kernel (same results as [`filter_edge`]).
 #[cfg(target_arch = "x86_64")]
+#[allow(clippy::needless_range_loop)] // transposes between lines and sample rows
 fn filter_luma_edge16(
     data: &mut [u8],
     q0_index: usize,
