@@ -306,7 +306,7 @@ impl PictureCoder<'_> {
             intra::predict(&crefs, mode, cs, false, &mut cp);
             self.scratch.pred_c[c][..cs * cs].copy_from_slice(&cp[..cs * cs]);
         }
-        let cbf = self.code_residuals(x, y, log2, true, mode, true);
+        let cbf = self.code_intra_residuals(x, y, log2, mode);
         self.grid.fill(
             x,
             y,
@@ -540,21 +540,11 @@ impl PictureCoder<'_> {
     }
 
     /// Transform, quantise, code (cbfs and residual_coding) and reconstruct the luma
-    /// and chroma blocks of a CU from the predictions in the scratch. `write_syntax`
-    /// false only reconstructs (the caller decided a skip). Returns cbf_luma.
-    fn code_residuals(
-        &mut self,
-        x: usize,
-        y: usize,
-        log2: u32,
-        intra_cu: bool,
-        mode: u8,
-        write_syntax: bool,
-    ) -> bool {
-        let (cbf_y, cbf_c) = self.quantise_cu(x, y, log2, intra_cu.then_some(mode));
-        if write_syntax {
-            self.write_transform_unit(log2, intra_cu, mode, cbf_y, cbf_c, true);
-        }
+    /// and chroma blocks of an intra CU predicted with `mode` (predictions in the
+    /// scratch). Returns cbf_luma.
+    fn code_intra_residuals(&mut self, x: usize, y: usize, log2: u32, mode: u8) -> bool {
+        let (cbf_y, cbf_c) = self.quantise_cu(x, y, log2, Some(mode));
+        self.write_transform_unit(log2, true, mode, cbf_y, cbf_c);
         self.reconstruct_cu(x, y, log2, cbf_y, cbf_c);
         cbf_y
     }
@@ -652,7 +642,6 @@ impl PictureCoder<'_> {
         mode: u8,
         cbf_y: bool,
         cbf_c: [bool; 2],
-        _root: bool,
     ) {
         for &c in &cbf_c {
             self.cabac
@@ -880,7 +869,7 @@ impl PictureCoder<'_> {
             self.cabac.encode(self.w, &mut self.ctx.0[MERGE_FLAG], 1);
             self.write_merge_idx(idx);
             // rqt_root_cbf is inferred 1 for a 2Nx2N merge CU.
-            self.write_transform_unit(log2, false, 0, cbf_y, cbf_c, true);
+            self.write_transform_unit(log2, false, 0, cbf_y, cbf_c);
         } else {
             self.write_merge_idx(idx);
         }
@@ -945,10 +934,8 @@ impl PictureCoder<'_> {
 
     fn code_inter_cu(&mut self, reference: &Frame, x: usize, y: usize, log2: u32) {
         let size = 1usize << log2;
-        let (w, h) = (self.width, self.height);
         let mut trial = [0u8; 1024];
         let mut interp = [0i16; TMP_LEN];
-        let _ = (w, h);
         // Early skip: a merge candidate leaving nothing to code ends the decision
         // before the motion search.
         if self.try_skip_cu(reference, x, y, log2, 0, false) {
@@ -1025,7 +1012,7 @@ impl PictureCoder<'_> {
                     .encode(self.w, &mut self.ctx.0[RQT_ROOT_CBF], u8::from(any));
             }
             if any {
-                self.write_transform_unit(log2, false, 0, cbf_y, cbf_c, true);
+                self.write_transform_unit(log2, false, 0, cbf_y, cbf_c);
             }
         }
         self.reconstruct_cu(x, y, log2, cbf_y, cbf_c);
@@ -1244,8 +1231,8 @@ fn residual_levels(
     }
     let n = size * size;
     let log2 = size.trailing_zeros();
-    let (coeffs, rest) = tmp.split_at_mut(n);
-    transform::forward(&resid[..n], coeffs, rest, size, dst);
+    let coeffs = &mut tmp[..n];
+    transform::forward(&resid[..n], coeffs, size, dst);
     if quantise(coeffs, &mut levels[..n], log2, qp, intra_cu) == 0 {
         return false;
     }

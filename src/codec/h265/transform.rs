@@ -80,8 +80,8 @@ fn matrix(size: usize, dst: bool) -> &'static [[i32; 32]; 32] {
 
 /// Forward 2-D transform of a `size`x`size` residual (raster) into coefficients
 /// C = M R M^T, scaled like the reference encoder (shifts log2 - 1 and log2 + 6 for
-/// 8-bit video). `tmp` is scratch of at least size*size.
-pub fn forward(residual: &[i16], coeffs: &mut [i32], tmp: &mut [i32], size: usize, dst: bool) {
+/// 8-bit video).
+pub fn forward(residual: &[i16], coeffs: &mut [i32], size: usize, dst: bool) {
     let m = matrix(size, dst);
     match size {
         4 => forward_n::<4>(m, residual, coeffs, dst),
@@ -89,7 +89,6 @@ pub fn forward(residual: &[i16], coeffs: &mut [i32], tmp: &mut [i32], size: usiz
         16 => forward_n::<16>(m, residual, coeffs, dst),
         _ => forward_n::<32>(m, residual, coeffs, dst),
     }
-    let _ = tmp;
 }
 
 /// Both passes are computed as M X (rows of the result accumulated from scaled rows
@@ -248,7 +247,7 @@ mod tests {
             let mut c = alloc::vec![0i32; n];
             let mut tmp = alloc::vec![0i32; n];
             let mut back = alloc::vec![0i16; n];
-            forward(&r, &mut c, &mut tmp, size, false);
+            forward(&r, &mut c, size, false);
             // Dequantisation at QP 4 is (c * 16 * 64 + round) >> (log2 + 3) scaling... the
             // forward output is already at the inverse's input scale.
             inverse(&c, &mut back, &mut tmp, size, false);
