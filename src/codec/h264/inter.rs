@@ -96,7 +96,11 @@ impl RefPicture {
             let (t0, t1, t2, t3, t4, t5) =
                 (tline(0), tline(1), tline(2), tline(3), tline(4), tline(5));
             let crow = &mut self.half_c.data_mut()[base..base + stride];
-            for i in 2..stride - 3 {
+            #[cfg(target_arch = "x86_64")]
+            let start = centre_row_sse2([t0, t1, t2, t3, t4, t5], crow, 2, stride - 3);
+            #[cfg(not(target_arch = "x86_64"))]
+            let start = 2;
+            for i in start..stride - 3 {
                 // 20 b - 5 a as shifts: SSE2 has no 32-bit lane multiply.
                 let a = i32::from(t1[i]) + i32::from(t4[i]);
                 let b = i32::from(t2[i]) + i32::from(t3[i]);
@@ -246,6 +250,48 @@ impl RefPicture {
             }
         }
     }
+}
+
+/// Centre half samples `out[i] = clip((t0 - 5 t1 + 20 t2 + 20 t3 - 5 t4 + t5 + 512) >> 10)`
+/// for i in `from..` in steps of 8 while a whole step fits below `to`, with exact
+/// 32-bit sums (pmaddwd). Returns the first index not written.
+#[cfg(target_arch = "x86_64")]
+fn centre_row_sse2(t: [&[i16]; 6], out: &mut [u8], from: usize, to: usize) -> usize {
+    use core::arch::x86_64::*;
+    let mut i = from;
+    assert!(to <= out.len() && t.iter().all(|row| to <= row.len()));
+    while i + 8 <= to {
+        // SAFETY: i + 8 <= to <= every row's length (asserted), so the 16-byte loads
+        // and the 8-byte store stay in bounds; SSE2 is baseline on x86_64.
+        unsafe {
+            let ld = |row: &[i16]| _mm_loadu_si128(row.as_ptr().add(i) as *const __m128i);
+            let (a0, a1, a2) = (ld(t[0]), ld(t[1]), ld(t[2]));
+            let (a3, a4, a5) = (ld(t[3]), ld(t[4]), ld(t[5]));
+            let one = _mm_set1_epi16(1);
+            let m5 = _mm_set1_epi16(-5);
+            let m20 = _mm_set1_epi16(20);
+            let round = _mm_set1_epi32(512);
+            let lo = _mm_add_epi32(
+                _mm_add_epi32(
+                    _mm_madd_epi16(_mm_unpacklo_epi16(a0, a5), one),
+                    _mm_madd_epi16(_mm_unpacklo_epi16(a1, a4), m5),
+                ),
+                _mm_add_epi32(_mm_madd_epi16(_mm_unpacklo_epi16(a2, a3), m20), round),
+            );
+            let hi = _mm_add_epi32(
+                _mm_add_epi32(
+                    _mm_madd_epi16(_mm_unpackhi_epi16(a0, a5), one),
+                    _mm_madd_epi16(_mm_unpackhi_epi16(a1, a4), m5),
+                ),
+                _mm_add_epi32(_mm_madd_epi16(_mm_unpackhi_epi16(a2, a3), m20), round),
+            );
+            let v = _mm_packs_epi32(_mm_srai_epi32(lo, 10), _mm_srai_epi32(hi, 10));
+            let bytes = _mm_packus_epi16(v, v);
+            _mm_storel_epi64(out.as_mut_ptr().add(i) as *mut __m128i, bytes);
+        }
+        i += 8;
+    }
+    i
 }
 
 /// Inclusive range of quarter-sample vectors for the macroblock at (x, y) of a
