@@ -88,6 +88,26 @@ impl Quantiser {
     /// non-zero levels (excluding position 0 when `skip_dc`).
     #[inline]
     pub fn quant(&self, block: &mut [i32; 16], intra: bool, skip_dc: bool) -> u32 {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let dc = block[0];
+            let offset = self.offset[usize::from(!intra)];
+            // SAFETY: `block` and `self.mf` are 16 i32 each (four 16-byte vectors);
+            // SSE2 is baseline on x86_64.
+            let mut nz = unsafe { sse2::quant(block, &self.mf, offset, self.shift) };
+            if skip_dc {
+                nz -= u32::from(block[0] != 0);
+                block[0] = dc;
+            }
+            nz
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        self.quant_portable(block, intra, skip_dc)
+    }
+
+    /// Portable [`Quantiser::quant`].
+    #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+    pub fn quant_portable(&self, block: &mut [i32; 16], intra: bool, skip_dc: bool) -> u32 {
         let dc = block[0];
         let offset = self.offset[usize::from(!intra)];
         let mut nz = 0;
@@ -106,14 +126,96 @@ impl Quantiser {
 
     /// Scale levels back (8.5.12.1 with flat matrices: c * v << qp/6, exact for any
     /// qp); `skip_dc` leaves position 0 (an already scaled DC) untouched.
+    ///
+    /// Every level (all positions but a skipped DC) must fit in i16, as quantised
+    /// levels do (|level| <= MAX_LEVEL).
     #[inline]
     pub fn dequant(&self, block: &mut [i32; 16], skip_dc: bool) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let dc = block[0];
+            debug_assert!(block[1..].iter().all(|&l| l.unsigned_abs() <= 32767));
+            // SAFETY: `block` and `self.scale` are 16 i32 each; SSE2 is baseline.
+            unsafe { sse2::dequant(block, &self.scale) };
+            if skip_dc {
+                block[0] = dc;
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        self.dequant_portable(block, skip_dc)
+    }
+
+    /// Portable [`Quantiser::dequant`].
+    #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+    pub fn dequant_portable(&self, block: &mut [i32; 16], skip_dc: bool) {
         let dc = block[0];
         for i in 0..16 {
             block[i] *= self.scale[i];
         }
         if skip_dc {
             block[0] = dc;
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use super::MAX_LEVEL;
+    use core::arch::x86_64::*;
+
+    /// Quantise 16 coefficients in place: `sign(c) * min((|c| * mf + offset) >> shift,
+    /// MAX_LEVEL)` with 32-bit wrapping arithmetic like the portable code. Returns the
+    /// number of non-zero levels.
+    ///
+    /// # Safety
+    /// SSE2 must be available (always on x86_64).
+    #[inline]
+    pub unsafe fn quant(block: &mut [i32; 16], mf: &[i32; 16], offset: i32, shift: u32) -> u32 {
+        // SAFETY: the four 16-byte loads/stores cover exactly the 16-element arrays.
+        unsafe {
+            let off = _mm_set1_epi32(offset);
+            let sh = _mm_cvtsi32_si128(shift as i32);
+            let max = _mm_set1_epi32(MAX_LEVEL);
+            let zero = _mm_setzero_si128();
+            let mut zeros = 0u32;
+            for q in 0..4 {
+                let p = block.as_mut_ptr().add(q * 4) as *mut __m128i;
+                let c = _mm_loadu_si128(p);
+                let m = _mm_loadu_si128(mf.as_ptr().add(q * 4) as *const __m128i);
+                let sign = _mm_srai_epi32(c, 31);
+                let a = _mm_sub_epi32(_mm_xor_si128(c, sign), sign);
+                let even = _mm_mul_epu32(a, m);
+                let odd = _mm_mul_epu32(_mm_srli_epi64(a, 32), _mm_srli_epi64(m, 32));
+                let prod = _mm_unpacklo_epi32(
+                    _mm_shuffle_epi32(even, 0b00_00_10_00),
+                    _mm_shuffle_epi32(odd, 0b00_00_10_00),
+                );
+                let level = _mm_sra_epi32(_mm_add_epi32(prod, off), sh);
+                let gt = _mm_cmpgt_epi32(level, max);
+                let level = _mm_or_si128(_mm_and_si128(gt, max), _mm_andnot_si128(gt, level));
+                _mm_storeu_si128(p, _mm_sub_epi32(_mm_xor_si128(level, sign), sign));
+                let is_zero = _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(level, zero)));
+                zeros += (is_zero as u32).count_ones();
+            }
+            16 - zeros
+        }
+    }
+
+    /// `block[i] *= scale[i]` for levels and scales that fit in i16 (pmaddwd).
+    ///
+    /// # Safety
+    /// SSE2 must be available (always on x86_64).
+    #[inline]
+    pub unsafe fn dequant(block: &mut [i32; 16], scale: &[i32; 16]) {
+        // SAFETY: the four 16-byte loads/stores cover exactly the 16-element arrays.
+        unsafe {
+            for q in 0..4 {
+                let p = block.as_mut_ptr().add(q * 4) as *mut __m128i;
+                let c = _mm_loadu_si128(p);
+                let s = _mm_loadu_si128(scale.as_ptr().add(q * 4) as *const __m128i);
+                // Each i32 lane is (low i16, sign-extension i16) times (scale, 0).
+                _mm_storeu_si128(p, _mm_madd_epi16(c, s));
+            }
         }
     }
 }
@@ -139,5 +241,37 @@ pub fn dequant_chroma_dc(dc: &mut [i32; 4], qpc: u8) {
     let scale = 16 * DEQUANT_V[r6][0];
     for c in dc.iter_mut() {
         *c = ((*c * scale) << q6) >> 5;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simd_quant_matches_portable() {
+        let mut x = 11u32;
+        for qp in 0..=51u8 {
+            let q = Quantiser::new(qp);
+            for round in 0..200 {
+                let mut a = [0i32; 16];
+                for v in a.iter_mut() {
+                    x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    let span = if round % 2 == 0 { 9181 } else { 64 };
+                    *v = ((x >> 8) % (2 * span)) as i32 - span as i32;
+                }
+                for (intra, skip_dc) in [(false, false), (true, true), (true, false)] {
+                    let (mut b, mut c) = (a, a);
+                    assert_eq!(
+                        q.quant(&mut b, intra, skip_dc),
+                        q.quant_portable(&mut c, intra, skip_dc)
+                    );
+                    assert_eq!(b, c);
+                    q.dequant(&mut b, skip_dc);
+                    q.dequant_portable(&mut c, skip_dc);
+                    assert_eq!(b, c);
+                }
+            }
+        }
     }
 }
