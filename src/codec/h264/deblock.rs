@@ -371,11 +371,15 @@ pub fn deblock_picture(frame: &mut Frame, info: &[MbInfo], mb_width: usize, mb_h
         for mbx in 0..mb_width {
             let mb = mby * mb_width + mbx;
             let qp = info[mb].qp;
+            // Inside an inter macroblock without luma coefficients every 4x4 block has
+            // the same vector and no coefficients: strength 0 on the internal edges.
+            let m = &info[mb];
+            let flat_inside = !m.is_intra() && m.nz[..16].iter().all(|&n| n == 0);
             for vertical in [true, false] {
                 let mut strengths = [[0u8; 4]; 4];
                 for (edge, s) in strengths.iter_mut().enumerate() {
                     let has_neighbour = if vertical { mbx > 0 } else { mby > 0 };
-                    if edge == 0 && !has_neighbour {
+                    if (edge == 0 && !has_neighbour) || (edge > 0 && flat_inside) {
                         continue;
                     }
                     *s = edge_strengths(info, mb, mb_width, edge, vertical);
