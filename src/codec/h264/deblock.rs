@@ -146,6 +146,79 @@ mod sse2 {
         }
     }
 
+    /// Chroma edge filter over 8 lines: `rows[k]` holds p1, p0, q0, q1 (k = 0..4) of
+    /// every line, one line per byte lane; p0 and q0 are updated.
+    #[inline]
+    pub fn filter_chroma8(
+        rows: &mut [[u8; 8]; 4],
+        tc0: &[i16; 8],
+        on: &[i16; 8],
+        alpha: i16,
+        beta: i16,
+        strong: bool,
+    ) {
+        // SAFETY: 8-byte loads/stores of the 8-byte rows and 16-byte loads of the
+        // 8-lane i16 arrays; SSE2 is baseline on x86_64.
+        unsafe {
+            let zero = _mm_setzero_si128();
+            let ld = |r: &[u8; 8]| {
+                _mm_unpacklo_epi8(_mm_loadl_epi64(r.as_ptr() as *const __m128i), zero)
+            };
+            let (p1, p0, q0, q1) = (ld(&rows[0]), ld(&rows[1]), ld(&rows[2]), ld(&rows[3]));
+            let on = _mm_loadu_si128(on.as_ptr() as *const __m128i);
+            let va = _mm_set1_epi16(alpha);
+            let vb = _mm_set1_epi16(beta);
+            let mask = _mm_and_si128(
+                _mm_and_si128(on, _mm_cmpgt_epi16(va, abs16(_mm_sub_epi16(p0, q0)))),
+                _mm_and_si128(
+                    _mm_cmpgt_epi16(vb, abs16(_mm_sub_epi16(p1, p0))),
+                    _mm_cmpgt_epi16(vb, abs16(_mm_sub_epi16(q1, q0))),
+                ),
+            );
+            let two = _mm_set1_epi16(2);
+            let (np0, nq0) = if strong {
+                (
+                    _mm_srai_epi16(
+                        _mm_add_epi16(
+                            _mm_add_epi16(_mm_slli_epi16(p1, 1), p0),
+                            _mm_add_epi16(q1, two),
+                        ),
+                        2,
+                    ),
+                    _mm_srai_epi16(
+                        _mm_add_epi16(
+                            _mm_add_epi16(_mm_slli_epi16(q1, 1), q0),
+                            _mm_add_epi16(p1, two),
+                        ),
+                        2,
+                    ),
+                )
+            } else {
+                let tc = _mm_add_epi16(
+                    _mm_loadu_si128(tc0.as_ptr() as *const __m128i),
+                    _mm_set1_epi16(1),
+                );
+                let raw = _mm_srai_epi16(
+                    _mm_add_epi16(
+                        _mm_add_epi16(
+                            _mm_slli_epi16(_mm_sub_epi16(q0, p0), 2),
+                            _mm_sub_epi16(p1, q1),
+                        ),
+                        _mm_set1_epi16(4),
+                    ),
+                    3,
+                );
+                let delta = _mm_max_epi16(_mm_min_epi16(raw, tc), _mm_sub_epi16(zero, tc));
+                // packus below clamps to 0..255.
+                (_mm_add_epi16(p0, delta), _mm_sub_epi16(q0, delta))
+            };
+            let p0n = _mm_packus_epi16(select(mask, np0, p0), zero);
+            let q0n = _mm_packus_epi16(select(mask, nq0, q0), zero);
+            _mm_storel_epi64(rows[1].as_mut_ptr() as *mut __m128i, p0n);
+            _mm_storel_epi64(rows[2].as_mut_ptr() as *mut __m128i, q0n);
+        }
+    }
+
     /// Filter 16 lines given as byte rows (sample k of line i at `rows[k][i]`).
     #[inline]
     pub fn filter16(
@@ -241,6 +314,68 @@ fn filter_luma_edge16(
             for k in 1..7 {
                 line[k] = rows[k][i];
             }
+        }
+    }
+}
+
+/// Chroma edge of 8 lines through the SSE2 kernel (same results as [`filter_edge`]).
+#[cfg(target_arch = "x86_64")]
+#[allow(clippy::needless_range_loop)] // transposes between lines and sample rows
+fn filter_chroma_edge8(
+    data: &mut [u8],
+    q0_index: usize,
+    across: usize,
+    along: usize,
+    bs: &[u8; 4],
+    qp_av: u8,
+) {
+    let index_a = usize::from(qp_av.min(51));
+    let alpha = i16::from(ALPHA[index_a]);
+    let beta = i16::from(BETA[index_a]);
+    if alpha == 0 || beta == 0 {
+        return;
+    }
+    let strong = bs[0] == 4;
+    if bs.iter().any(|&b| (b == 4) != strong) {
+        filter_edge(data, q0_index, across, along, 8, bs, qp_av, true);
+        return;
+    }
+    let mut tc0 = [0i16; 8];
+    let mut on = [0i16; 8];
+    for i in 0..8 {
+        let b = bs[i / 2];
+        on[i] = if b != 0 { -1 } else { 0 };
+        if b != 0 && b < 4 {
+            tc0[i] = i16::from(TC0[index_a][usize::from(b) - 1]);
+        }
+    }
+    let mut rows = [[0u8; 8]; 4];
+    let first = q0_index - 2 * across;
+    if along == 1 {
+        for (k, row) in rows.iter_mut().enumerate() {
+            let at = first + k * across;
+            row.copy_from_slice(&data[at..at + 8]);
+        }
+    } else {
+        for i in 0..8 {
+            let at = first + i * along;
+            let line = &data[at..at + 4];
+            for k in 0..4 {
+                rows[k][i] = line[k];
+            }
+        }
+    }
+    sse2::filter_chroma8(&mut rows, &tc0, &on, alpha, beta, strong);
+    if along == 1 {
+        for k in 1..3 {
+            let at = first + k * across;
+            data[at..at + 8].copy_from_slice(&rows[k]);
+        }
+    } else {
+        for i in 0..8 {
+            let at = first + i * along;
+            data[at + 1] = rows[1][i];
+            data[at + 2] = rows[2][i];
         }
     }
 }
@@ -426,6 +561,9 @@ pub fn deblock_picture(frame: &mut Frame, info: &[MbInfo], mb_width: usize, mb_h
                         let q0 = plane.index(x as isize, y as isize);
                         let stride = plane.stride;
                         let (across, along) = if vertical { (1, stride) } else { (stride, 1) };
+                        #[cfg(target_arch = "x86_64")]
+                        filter_chroma_edge8(plane.data_mut(), q0, across, along, s, qp_av);
+                        #[cfg(not(target_arch = "x86_64"))]
                         filter_edge(plane.data_mut(), q0, across, along, 8, s, qp_av, true);
                     }
                 }
