@@ -49,7 +49,6 @@ fn random_configurations_decode_bit_exactly() {
         let mut e = Encoded {
             stream: Vec::new(),
             pictures: Vec::new(),
-            frame_bytes: Vec::new(),
         };
         let sei = [
             5u8, 17, 0xAB, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
@@ -88,7 +87,6 @@ fn random_configurations_decode_bit_exactly() {
             let p = enc.encode(&frame, &opts, &mut out).unwrap();
             check_packs(&p, &out);
             e.stream.extend_from_slice(&out[..p.bytes]);
-            e.frame_bytes.push(p.bytes);
             e.pictures
                 .push((p, nv12_to_i420(&enc.reconstruction()), scene.i420()));
         }

@@ -78,11 +78,7 @@ fn request_idr_and_force_idr() {
         pictures.push((p, nv12_to_i420(&enc.reconstruction()), scene.i420()));
     }
     assert_eq!(idrs, [true, false, false, true, false, false, true, false]);
-    let e = Encoded {
-        stream,
-        pictures,
-        frame_bytes: vec![],
-    };
+    let e = Encoded { stream, pictures };
     verify_with_decoders("reqidr", &e, 64, 64);
 }
 
@@ -173,11 +169,7 @@ fn sei_goes_before_the_slice_in_the_picture_pack() {
         stream.extend_from_slice(&out[..p.bytes]);
         pictures.push((p, nv12_to_i420(&enc.reconstruction()), scene.i420()));
     }
-    let e = Encoded {
-        stream,
-        pictures,
-        frame_bytes: vec![],
-    };
+    let e = Encoded { stream, pictures };
     verify_with_decoders("sei", &e, 176, 144);
 }
 
@@ -218,11 +210,7 @@ fn output_too_small_leaves_state_unchanged() {
     // The same stream as an encoder that never saw the errors.
     let clean = encode(&cfg, 8);
     assert_eq!(clean.stream, stream);
-    let e = Encoded {
-        stream,
-        pictures,
-        frame_bytes: vec![],
-    };
+    let e = Encoded { stream, pictures };
     verify_with_decoders("toosmall", &e, 176, 144);
 }
 
@@ -252,11 +240,7 @@ fn pictures_are_fitted_to_a_tight_output_buffer() {
         stream.extend_from_slice(&out[..p.bytes]);
         pictures.push((p, nv12_to_i420(&enc.reconstruction()), scene.i420()));
     }
-    let e = Encoded {
-        stream,
-        pictures,
-        frame_bytes: vec![],
-    };
+    let e = Encoded { stream, pictures };
     verify_with_decoders("tight", &e, 320, 240);
 }
 
@@ -397,7 +381,7 @@ fn cbr_holds_bitrate_over_2s_windows() {
         let enc = encode(&cfg, frames);
         check_windows(
             &format!("cbr {w}x{h}@{kbps}"),
-            &enc.frame_bytes,
+            &enc.picture_bytes(),
             kbps,
             30,
             30,
@@ -416,7 +400,7 @@ fn cbr_all_intra_and_vbr_ceiling() {
         RateControl::Cbr { bitrate_kbps: 6000 },
     );
     let enc = encode(&cfg, 90);
-    check_windows("cbr gop1", &enc.frame_bytes, 6000, 30, 30);
+    check_windows("cbr gop1", &enc.picture_bytes(), 6000, 30, 30);
     // VBR: average at most the ceiling over every 2 s window.
     let cfg = config(
         640,
@@ -429,15 +413,16 @@ fn cbr_all_intra_and_vbr_ceiling() {
         },
     );
     let enc = encode(&cfg, 120);
-    for start in 30..=enc.frame_bytes.len() - 60 {
-        let bits: usize = enc.frame_bytes[start..start + 60].iter().sum::<usize>() * 8;
+    let sizes = enc.picture_bytes();
+    for start in 30..=sizes.len() - 60 {
+        let bits: usize = sizes[start..start + 60].iter().sum::<usize>() * 8;
         assert!(
             bits as f64 <= 1500.0 * 1000.0 * 2.0 * 1.05,
             "vbr window at {start}: {bits}"
         );
     }
-    let total: usize = enc.frame_bytes[30..].iter().sum::<usize>() * 8;
-    let kbps = total as f64 / ((enc.frame_bytes.len() - 30) as f64 / 30.0) / 1000.0;
+    let total: usize = sizes[30..].iter().sum::<usize>() * 8;
+    let kbps = total as f64 / ((sizes.len() - 30) as f64 / 30.0) / 1000.0;
     eprintln!("vbr average {kbps:.0} kbps");
     assert!(kbps < 1150.0 && kbps > 700.0, "vbr average {kbps}");
 }
@@ -449,7 +434,6 @@ fn encode_custom(cfg: &canmv_vencoder::codec::StreamConfig, frames: usize, still
     let mut e = Encoded {
         stream: Vec::new(),
         pictures: Vec::new(),
-        frame_bytes: Vec::new(),
     };
     for t in 0..frames {
         scene.render(if still { 0 } else { t });
@@ -458,7 +442,6 @@ fn encode_custom(cfg: &canmv_vencoder::codec::StreamConfig, frames: usize, still
             .unwrap();
         check_packs(&p, &out);
         e.stream.extend_from_slice(&out[..p.bytes]);
-        e.frame_bytes.push(p.bytes);
         e.pictures
             .push((p, nv12_to_i420(&enc.reconstruction()), scene.i420()));
     }
@@ -479,7 +462,7 @@ fn cbr_gop_longer_than_window() {
     cfg.src_frame_rate = 10;
     cfg.dst_frame_rate = 10;
     let enc = encode_custom(&cfg, 100, false);
-    check_windows("cbr 10fps gop30", &enc.frame_bytes, 800, 10, 30);
+    check_windows("cbr 10fps gop30", &enc.picture_bytes(), 800, 10, 30);
     verify_with_decoders("cbr10", &enc, 640, 360);
 }
 
@@ -495,7 +478,7 @@ fn cbr_still_content_is_filled() {
         RateControl::Cbr { bitrate_kbps: 3000 },
     );
     let enc = encode_custom(&cfg, 90, true);
-    check_windows("cbr still", &enc.frame_bytes, 3000, 30, 30);
+    check_windows("cbr still", &enc.picture_bytes(), 3000, 30, 30);
     assert!(
         nal_units(&enc.stream).iter().any(|n| n.0 == 12),
         "no filler data"

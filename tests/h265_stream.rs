@@ -256,15 +256,11 @@ fn check_windows(name: &str, bytes: &[usize], kbps: u32, fps: usize, first_gop: 
     eprintln!("{name}: worst 2 s window {:+.2} %", worst * 100.0);
 }
 
-fn frame_bytes(enc: &Encoded) -> Vec<usize> {
-    enc.pictures.iter().map(|(p, _, _)| p.bytes).collect()
-}
-
 #[test]
 fn cbr_holds_bitrate_over_2s_windows() {
     let cfg = config(640, 360, 30, RateControl::Cbr { bitrate_kbps: 1200 });
     let enc = encode(&cfg, 120);
-    check_windows("cbr 640x360@1200", &frame_bytes(&enc), 1200, 30, 30);
+    check_windows("cbr 640x360@1200", &enc.picture_bytes(), 1200, 30, 30);
     eprintln!("  mean PSNR {:.2} dB", mean_psnr(&enc));
     verify_with_decoders("cbrwin", &enc, 640, 360);
 }
@@ -273,7 +269,7 @@ fn cbr_holds_bitrate_over_2s_windows() {
 fn cbr_all_intra_and_vbr_ceiling() {
     let cfg = config(320, 240, 1, RateControl::Cbr { bitrate_kbps: 3000 });
     let enc = encode(&cfg, 90);
-    check_windows("cbr gop1", &frame_bytes(&enc), 3000, 30, 30);
+    check_windows("cbr gop1", &enc.picture_bytes(), 3000, 30, 30);
     let cfg = config(
         640,
         360,
@@ -284,7 +280,7 @@ fn cbr_all_intra_and_vbr_ceiling() {
         },
     );
     let enc = encode(&cfg, 120);
-    let bytes = frame_bytes(&enc);
+    let bytes = enc.picture_bytes();
     for start in 30..=bytes.len() - 60 {
         let bits: usize = bytes[start..start + 60].iter().sum::<usize>() * 8;
         assert!(

@@ -161,7 +161,13 @@ pub struct Encoded {
     pub stream: Vec<u8>,
     /// Per picture: (result, I420 reconstruction, I420 source).
     pub pictures: Vec<(EncodedPicture, Vec<u8>, Vec<u8>)>,
-    pub frame_bytes: Vec<usize>,
+}
+
+impl Encoded {
+    /// Bytes of each picture, in coding order.
+    pub fn picture_bytes(&self) -> Vec<usize> {
+        self.pictures.iter().map(|(p, _, _)| p.bytes).collect()
+    }
 }
 
 /// Encode `frames` pictures of the scene.
@@ -172,7 +178,6 @@ pub fn encode(cfg: &StreamConfig, frames: usize) -> Encoded {
     let mut result = Encoded {
         stream: Vec::new(),
         pictures: Vec::new(),
-        frame_bytes: Vec::new(),
     };
     for t in 0..frames {
         scene.render(t);
@@ -181,7 +186,6 @@ pub fn encode(cfg: &StreamConfig, frames: usize) -> Encoded {
             .expect("encode");
         check_packs(&pic, &out);
         result.stream.extend_from_slice(&out[..pic.bytes]);
-        result.frame_bytes.push(pic.bytes);
         result
             .pictures
             .push((pic, nv12_to_i420(&enc.reconstruction()), scene.i420()));
@@ -210,7 +214,7 @@ pub fn check_packs(pic: &EncodedPicture, out: &[u8]) {
 }
 
 pub fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("h264test-{}-{}", name, std::process::id()));
+    let dir = std::env::temp_dir().join(format!("venctest-{}-{}", name, std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

@@ -2,20 +2,20 @@
 //! H.264 tests (reused from `h264_common`) or a y4m clip, decode with libde265 (with
 //! its MD5 picture hash check) and ffmpeg, and compare with the encoder's
 //! reconstructions bit for bit.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use canmv_vencoder::codec::h265::H265Encoder;
-use canmv_vencoder::codec::{
-    EncodedPicture, FrameOptions, Nv12, Profile, RateControl, StreamConfig, VideoEngine,
-};
+use canmv_vencoder::codec::{FrameOptions, Nv12, Profile, RateControl, StreamConfig, VideoEngine};
 
 #[path = "../h264_common/mod.rs"]
 mod h264_common;
 
-pub use h264_common::{check_packs, nv12_to_i420, psnr, Scene};
+pub use h264_common::{
+    check_packs, compare, mean_psnr, nv12_to_i420, psnr, temp_dir, Encoded, Scene,
+};
 
 pub fn config(width: u32, height: u32, gop_len: u32, rc: RateControl) -> StreamConfig {
     StreamConfig {
@@ -27,12 +27,6 @@ pub fn config(width: u32, height: u32, gop_len: u32, rc: RateControl) -> StreamC
         dst_frame_rate: 30,
         rate_control: rc,
     }
-}
-
-pub struct Encoded {
-    pub stream: Vec<u8>,
-    /// Per picture: (result, I420 reconstruction, I420 source).
-    pub pictures: Vec<(EncodedPicture, Vec<u8>, Vec<u8>)>,
 }
 
 /// Encode `frames` NV12 pictures produced by `frame_at`.
@@ -136,12 +130,6 @@ pub fn content(name: &str) -> PathBuf {
         .join(name)
 }
 
-pub fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("h265test-{}-{}", name, std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 fn run(cmd: &mut Command) -> String {
     let out = cmd
         .output()
@@ -185,45 +173,6 @@ pub fn decode_libde265(stream: &Path, dir: &Path) -> Vec<u8> {
     std::fs::read(yuv).unwrap()
 }
 
-/// Compare decoded frames to the reconstructions; panics with the first mismatch.
-pub fn compare(decoder: &str, decoded: &[u8], enc: &Encoded, width: usize, height: usize) {
-    let size = width * height * 3 / 2;
-    assert_eq!(
-        decoded.len(),
-        size * enc.pictures.len(),
-        "{decoder}: decoded {} bytes, expected {} pictures",
-        decoded.len(),
-        enc.pictures.len()
-    );
-    for (i, (pic, recon, _)) in enc.pictures.iter().enumerate() {
-        let d = &decoded[i * size..(i + 1) * size];
-        if d != &recon[..] {
-            let first = d
-                .iter()
-                .zip(recon.iter())
-                .position(|(a, b)| a != b)
-                .unwrap();
-            let (plane, off) = if first < width * height {
-                ("Y", first)
-            } else {
-                ("UV", first - width * height)
-            };
-            let (x, y) = if plane == "Y" {
-                (off % width, off / width)
-            } else {
-                let o = off % (width * height / 4);
-                (o % (width / 2), o / (width / 2))
-            };
-            panic!(
-                "{decoder}: picture {i} (idr {}, qp {}) differs from the reconstruction: first at {plane} offset {off} (x {x}, y {y}), psnr {:.2}",
-                pic.idr,
-                pic.qp,
-                psnr(d, recon)
-            );
-        }
-    }
-}
-
 /// Write the stream, decode it with both decoders, compare bit for bit.
 pub fn verify_with_decoders(name: &str, enc: &Encoded, width: usize, height: usize) {
     let dir = temp_dir(name);
@@ -234,11 +183,6 @@ pub fn verify_with_decoders(name: &str, enc: &Encoded, width: usize, height: usi
     let ff = decode_ffmpeg(&path, &dir);
     compare("ffmpeg", &ff, enc, width, height);
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// Mean PSNR (all planes) of the reconstructions against the sources.
-pub fn mean_psnr(enc: &Encoded) -> f64 {
-    enc.pictures.iter().map(|(_, r, s)| psnr(r, s)).sum::<f64>() / enc.pictures.len() as f64
 }
 
 pub fn total_bytes(enc: &Encoded) -> usize {
