@@ -11,7 +11,7 @@
 use crate::bitstream::writer::BitWriter;
 
 /// rangeTabLps[pStateIdx][(range >> 6) & 3] (Table 9-46 in H.265, 9-44 in H.264).
-const RANGE_TAB_LPS: [[u8; 4]; 64] = [
+pub(crate) const RANGE_TAB_LPS: [[u8; 4]; 64] = [
     [128, 176, 208, 240],
     [128, 167, 197, 227],
     [128, 158, 187, 216],
@@ -79,7 +79,7 @@ const RANGE_TAB_LPS: [[u8; 4]; 64] = [
 ];
 
 /// transIdxLps[pStateIdx]: the state after a least probable symbol.
-const TRANS_IDX_LPS: [u8; 64] = [
+pub(crate) const TRANS_IDX_LPS: [u8; 64] = [
     0, 0, 1, 2, 2, 4, 4, 5, 6, 7, 8, 9, 9, 11, 11, 12, 13, 13, 15, 15, 16, 16, 18, 18, 19, 19, 21,
     21, 22, 22, 23, 24, 24, 25, 26, 26, 27, 27, 28, 29, 29, 30, 30, 30, 31, 32, 32, 33, 33, 33, 34,
     34, 35, 35, 35, 36, 36, 36, 37, 37, 37, 38, 38, 63,
