@@ -254,9 +254,108 @@ mod sse2 {
     }
 }
 
-/// Luma edge of 16 lines through the SSE2 kernel (same results as [`filter_edge`]).
+/// How the SSE2 kernels filter an edge of `N` lines.
+#[cfg(target_arch = "x86_64")]
+enum EdgePlan<const N: usize> {
+    /// The thresholds leave every sample as it is.
+    Skip,
+    /// Strong and normal strengths mixed along the edge: the per-line filter handles it.
+    PerLine,
+    /// Thresholds, and per line (lane) tc0 and whether it is filtered at all.
+    Lanes {
+        alpha: i16,
+        beta: i16,
+        strong: bool,
+        tc0: [i16; N],
+        on: [i16; N],
+    },
+}
+
+#[cfg(target_arch = "x86_64")]
+fn plan_edge<const N: usize>(bs: &[u8; 4], qp_av: u8) -> EdgePlan<N> {
+    let index_a = usize::from(qp_av.min(51));
+    let alpha = i16::from(ALPHA[index_a]);
+    let beta = i16::from(BETA[index_a]);
+    if alpha == 0 || beta == 0 {
+        return EdgePlan::Skip;
+    }
+    let strong = bs[0] == 4;
+    if bs.iter().any(|&b| (b == 4) != strong) {
+        return EdgePlan::PerLine;
+    }
+    let mut tc0 = [0i16; N];
+    let mut on = [0i16; N];
+    for i in 0..N {
+        let b = bs[i * 4 / N];
+        on[i] = if b != 0 { -1 } else { 0 };
+        if b != 0 && b < 4 {
+            tc0[i] = i16::from(TC0[index_a][usize::from(b) - 1]);
+        }
+    }
+    EdgePlan::Lanes {
+        alpha,
+        beta,
+        strong,
+        tc0,
+        on,
+    }
+}
+
+/// The `R` samples across the edge of each of `N` lines, as `R` rows of `N` lanes (one
+/// lane per line), starting at `first` (the outermost p sample of line 0).
 #[cfg(target_arch = "x86_64")]
 #[allow(clippy::needless_range_loop)] // transposes between lines and sample rows
+fn gather<const N: usize, const R: usize>(
+    data: &[u8],
+    first: usize,
+    across: usize,
+    along: usize,
+) -> [[u8; N]; R] {
+    let mut rows = [[0u8; N]; R];
+    if along == 1 {
+        for (k, row) in rows.iter_mut().enumerate() {
+            let at = first + k * across;
+            row.copy_from_slice(&data[at..at + N]);
+        }
+    } else {
+        for i in 0..N {
+            let at = first + i * along;
+            let line = &data[at..at + R];
+            for k in 0..R {
+                rows[k][i] = line[k];
+            }
+        }
+    }
+    rows
+}
+
+/// Write rows `written` (the samples a filter may change) back where [`gather`] read them.
+#[cfg(target_arch = "x86_64")]
+#[allow(clippy::needless_range_loop)] // transposes between sample rows and lines
+fn scatter<const N: usize, const R: usize>(
+    data: &mut [u8],
+    first: usize,
+    (across, along): (usize, usize),
+    rows: &[[u8; N]; R],
+    written: core::ops::Range<usize>,
+) {
+    if along == 1 {
+        for k in written {
+            let at = first + k * across;
+            data[at..at + N].copy_from_slice(&rows[k]);
+        }
+    } else {
+        for i in 0..N {
+            let at = first + i * along;
+            for k in written.clone() {
+                data[at + k] = rows[k][i];
+            }
+        }
+    }
+}
+
+/// Luma edge of 16 lines through the SSE2 kernel (same results as [`filter_edge`]).
+#[cfg(target_arch = "x86_64")]
 fn filter_luma_edge16(
     data: &mut [u8],
     q0_index: usize,
@@ -265,62 +364,27 @@ fn filter_luma_edge16(
     bs: &[u8; 4],
     qp_av: u8,
 ) {
-    let index_a = usize::from(qp_av.min(51));
-    let alpha = i16::from(ALPHA[index_a]);
-    let beta = i16::from(BETA[index_a]);
-    if alpha == 0 || beta == 0 {
-        return;
-    }
-    let strong = bs[0] == 4;
-    if bs.iter().any(|&b| (b == 4) != strong) {
-        filter_edge(data, q0_index, across, along, 16, bs, qp_av, false);
-        return;
-    }
-    let mut tc0 = [0i16; 16];
-    let mut on = [0i16; 16];
-    for i in 0..16 {
-        let b = bs[i / 4];
-        on[i] = if b != 0 { -1 } else { 0 };
-        if b != 0 && b < 4 {
-            tc0[i] = i16::from(TC0[index_a][usize::from(b) - 1]);
+    let (alpha, beta, strong, tc0, on) = match plan_edge::<16>(bs, qp_av) {
+        EdgePlan::Skip => return,
+        EdgePlan::PerLine => {
+            return filter_edge(data, q0_index, across, along, 16, bs, qp_av, false)
         }
-    }
-    let mut rows = [[0u8; 16]; 8];
+        EdgePlan::Lanes {
+            alpha,
+            beta,
+            strong,
+            tc0,
+            on,
+        } => (alpha, beta, strong, tc0, on),
+    };
     let first = q0_index - 4 * across;
-    if along == 1 {
-        for (k, row) in rows.iter_mut().enumerate() {
-            let at = first + k * across;
-            row.copy_from_slice(&data[at..at + 16]);
-        }
-    } else {
-        for i in 0..16 {
-            let at = first + i * along;
-            let line = &data[at..at + 8];
-            for k in 0..8 {
-                rows[k][i] = line[k];
-            }
-        }
-    }
+    let mut rows = gather::<16, 8>(data, first, across, along);
     sse2::filter16(&mut rows, &tc0, &on, alpha, beta, strong);
-    if along == 1 {
-        for (k, row) in rows.iter().enumerate().take(7).skip(1) {
-            let at = first + k * across;
-            data[at..at + 16].copy_from_slice(row);
-        }
-    } else {
-        for i in 0..16 {
-            let at = first + i * along;
-            let line = &mut data[at..at + 8];
-            for k in 1..7 {
-                line[k] = rows[k][i];
-            }
-        }
-    }
+    scatter(data, first, (across, along), &rows, 1..7);
 }
 
 /// Chroma edge of 8 lines through the SSE2 kernel (same results as [`filter_edge`]).
 #[cfg(target_arch = "x86_64")]
-#[allow(clippy::needless_range_loop)] // transposes between lines and sample rows
 fn filter_chroma_edge8(
     data: &mut [u8],
     q0_index: usize,
@@ -329,55 +393,21 @@ fn filter_chroma_edge8(
     bs: &[u8; 4],
     qp_av: u8,
 ) {
-    let index_a = usize::from(qp_av.min(51));
-    let alpha = i16::from(ALPHA[index_a]);
-    let beta = i16::from(BETA[index_a]);
-    if alpha == 0 || beta == 0 {
-        return;
-    }
-    let strong = bs[0] == 4;
-    if bs.iter().any(|&b| (b == 4) != strong) {
-        filter_edge(data, q0_index, across, along, 8, bs, qp_av, true);
-        return;
-    }
-    let mut tc0 = [0i16; 8];
-    let mut on = [0i16; 8];
-    for i in 0..8 {
-        let b = bs[i / 2];
-        on[i] = if b != 0 { -1 } else { 0 };
-        if b != 0 && b < 4 {
-            tc0[i] = i16::from(TC0[index_a][usize::from(b) - 1]);
-        }
-    }
-    let mut rows = [[0u8; 8]; 4];
+    let (alpha, beta, strong, tc0, on) = match plan_edge::<8>(bs, qp_av) {
+        EdgePlan::Skip => return,
+        EdgePlan::PerLine => return filter_edge(data, q0_index, across, along, 8, bs, qp_av, true),
+        EdgePlan::Lanes {
+            alpha,
+            beta,
+            strong,
+            tc0,
+            on,
+        } => (alpha, beta, strong, tc0, on),
+    };
     let first = q0_index - 2 * across;
-    if along == 1 {
-        for (k, row) in rows.iter_mut().enumerate() {
-            let at = first + k * across;
-            row.copy_from_slice(&data[at..at + 8]);
-        }
-    } else {
-        for i in 0..8 {
-            let at = first + i * along;
-            let line = &data[at..at + 4];
-            for k in 0..4 {
-                rows[k][i] = line[k];
-            }
-        }
-    }
+    let mut rows = gather::<8, 4>(data, first, across, along);
     sse2::filter_chroma8(&mut rows, &tc0, &on, alpha, beta, strong);
-    if along == 1 {
-        for k in 1..3 {
-            let at = first + k * across;
-            data[at..at + 8].copy_from_slice(&rows[k]);
-        }
-    } else {
-        for i in 0..8 {
-            let at = first + i * along;
-            data[at + 1] = rows[1][i];
-            data[at + 2] = rows[2][i];
-        }
-    }
+    scatter(data, first, (across, along), &rows, 1..3);
 }
 
 #[allow(clippy::too_many_arguments)]
