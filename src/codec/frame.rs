@@ -5,7 +5,7 @@
 
 use alloc::vec::Vec;
 
-use super::CodecError;
+use super::{CodecError, Nv12};
 
 pub struct Plane {
     data: Vec<u8>,
@@ -121,5 +121,34 @@ impl Frame {
         self.y.extend_edges();
         self.u.extend_edges();
         self.v.extend_edges();
+    }
+
+    /// Copy an NV12 picture (checked with [`Nv12::check`]) into the planes, which may be
+    /// larger (block-aligned): the right and bottom edges are replicated into the margin.
+    pub fn load_nv12(&mut self, frame: &Nv12<'_>) {
+        let (w, h) = (frame.width as usize, frame.height as usize);
+        let coded_w = self.y.width;
+        for y in 0..self.y.height {
+            let sy = y.min(h - 1);
+            let line = &frame.y[sy * frame.y_stride..sy * frame.y_stride + w];
+            let row = self.y.row_mut(y);
+            row[..w].copy_from_slice(line);
+            let last = line[w - 1];
+            row[w..coded_w].fill(last);
+        }
+        let (cw, ch) = (w / 2, h / 2);
+        let coded_cw = self.u.width;
+        for y in 0..self.u.height {
+            let sy = y.min(ch - 1);
+            let line = &frame.uv[sy * frame.uv_stride..sy * frame.uv_stride + 2 * cw];
+            for (plane, offset) in [(&mut self.u, 0), (&mut self.v, 1)] {
+                let row = plane.row_mut(y);
+                for (d, s) in row[..cw].iter_mut().zip(line.chunks_exact(2)) {
+                    *d = s[offset];
+                }
+                let last = row[cw - 1];
+                row[cw..coded_cw].fill(last);
+            }
+        }
     }
 }

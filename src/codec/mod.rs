@@ -22,6 +22,26 @@ pub struct Nv12<'a> {
 }
 
 impl Nv12<'_> {
+    /// A picture of exactly `width` x `height` whose strides and planes hold it (rows
+    /// must not overlap, and plane sizes must be computable without overflow).
+    pub fn check(&self, width: u32, height: u32) -> Result<(), CodecError> {
+        if self.width != width || self.height != height {
+            return Err(CodecError::BadFrame);
+        }
+        let (w, h) = (width as usize, height as usize);
+        let fits = |stride: usize, min: usize, rows: usize| {
+            stride >= min && stride.checked_mul(rows).is_some()
+        };
+        if !fits(self.y_stride, w, h) || !fits(self.uv_stride, w.div_ceil(2) * 2, h.div_ceil(2)) {
+            return Err(CodecError::BadFrame);
+        }
+        let (y_len, uv_len) = Self::required_lengths(width, height, self.y_stride, self.uv_stride);
+        if self.y.len() < y_len || self.uv.len() < uv_len {
+            return Err(CodecError::BadFrame);
+        }
+        Ok(())
+    }
+
     /// Bytes each plane must hold for the picture's size and strides.
     pub fn required_lengths(
         width: u32,

@@ -195,59 +195,6 @@ impl H264Encoder {
         self.level.idc
     }
 
-    fn validate(&self, frame: &Nv12<'_>) -> Result<(), CodecError> {
-        if frame.width != self.cfg.width || frame.height != self.cfg.height {
-            return Err(CodecError::BadFrame);
-        }
-        if frame.y_stride < frame.width as usize
-            || frame.uv_stride < frame.width.div_ceil(2) as usize * 2
-        {
-            return Err(CodecError::BadFrame);
-        }
-        let (y_len, uv_len) =
-            Nv12::required_lengths(frame.width, frame.height, frame.y_stride, frame.uv_stride);
-        if frame.y.len() < y_len || frame.uv.len() < uv_len {
-            return Err(CodecError::BadFrame);
-        }
-        Ok(())
-    }
-
-    /// Copy the NV12 input into the macroblock-aligned planar source, replicating the
-    /// right and bottom edges into the alignment margin.
-    fn load_source(&mut self, frame: &Nv12<'_>) {
-        let (w, h) = (frame.width as usize, frame.height as usize);
-        let src = &mut self.source;
-        let coded_w = src.y.width;
-        for y in 0..src.y.height {
-            let sy = y.min(h - 1);
-            let line = &frame.y[sy * frame.y_stride..sy * frame.y_stride + w];
-            let row = src.y.row_mut(y);
-            row[..w].copy_from_slice(line);
-            let last = line[w - 1];
-            row[w..coded_w].fill(last);
-        }
-        let (cw, ch) = (w / 2, h / 2);
-        let coded_cw = src.u.width;
-        for y in 0..src.u.height {
-            let sy = y.min(ch - 1);
-            let line = &frame.uv[sy * frame.uv_stride..sy * frame.uv_stride + 2 * cw];
-            {
-                let row = src.u.row_mut(y);
-                for (d, s) in row[..cw].iter_mut().zip(line.chunks_exact(2)) {
-                    *d = s[0];
-                }
-                let last = row[cw - 1];
-                row[cw..coded_cw].fill(last);
-            }
-            let row = src.v.row_mut(y);
-            for (d, s) in row[..cw].iter_mut().zip(line.chunks_exact(2)) {
-                *d = s[1];
-            }
-            let last = row[cw - 1];
-            row[cw..coded_cw].fill(last);
-        }
-    }
-
     /// Code the picture into `slice_bits` at `qp` (reconstruction into `current`),
     /// steering towards `target_bits` row by row when given. Returns the average QP,
     /// or `None` when the slice buffer overflowed.
@@ -434,8 +381,8 @@ impl VideoEngine for H264Encoder {
         opts: &FrameOptions<'_>,
         out: &mut [u8],
     ) -> Result<EncodedPicture, CodecError> {
-        self.validate(frame)?;
-        self.load_source(frame);
+        frame.check(self.cfg.width, self.cfg.height)?;
+        self.source.load_nv12(frame);
         let idr = self.idr_requested
             || opts.force_idr
             || !self.has_reference

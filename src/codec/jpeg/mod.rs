@@ -165,24 +165,6 @@ impl JpegEncoder {
             "portable"
         }
     }
-
-    fn check_frame(&self, frame: &Nv12<'_>) -> Result<(), CodecError> {
-        if frame.width != self.width || frame.height != self.height {
-            return Err(CodecError::BadFrame);
-        }
-        let (w, h) = (self.width as usize, self.height as usize);
-        // Rows must not overlap, and the plane sizes must be computable without overflow.
-        let fits = |stride: usize, rows: usize| stride >= w && stride.checked_mul(rows).is_some();
-        if !fits(frame.y_stride, h) || !fits(frame.uv_stride, h / 2) {
-            return Err(CodecError::BadFrame);
-        }
-        let (y_len, uv_len) =
-            Nv12::required_lengths(frame.width, frame.height, frame.y_stride, frame.uv_stride);
-        if frame.y.len() < y_len || frame.uv.len() < uv_len {
-            return Err(CodecError::BadFrame);
-        }
-        Ok(())
-    }
 }
 
 /// Luma block at (x0, y0), level-shifted; positions past the edges repeat the last
@@ -389,7 +371,7 @@ impl VideoEngine for JpegEncoder {
         _opts: &FrameOptions<'_>,
         out: &mut [u8],
     ) -> Result<EncodedPicture, CodecError> {
-        self.check_frame(frame)?;
+        frame.check(self.width, self.height)?;
         let next = 1 - self.shown;
         let mut w = BitWriter::new(out);
         w.put_bytes(&self.header);
