@@ -75,34 +75,26 @@ mod sse2 {
                 let sp = _mm_and_si128(_mm_and_si128(ap, strong_mask), mask);
                 let sq = _mm_and_si128(_mm_and_si128(aq, strong_mask), mask);
                 let p0q0 = add(p0, q0);
-                // p side
-                let sp0 = _mm_srai_epi16(
-                    add(add(p2, _mm_slli_epi16(add(p1, p0q0), 1)), add(q1, c(4))),
-                    3,
-                );
-                let sp1 = _mm_srai_epi16(add(add(p2, p1), add(p0q0, c(2))), 2);
-                let sp2 = _mm_srai_epi16(
-                    add(
-                        add(_mm_slli_epi16(p3, 1), add(_mm_slli_epi16(p2, 1), p2)),
-                        add(add(p1, p0q0), c(4)),
-                    ),
-                    3,
-                );
-                let wp0 = _mm_srai_epi16(add(add(_mm_slli_epi16(p1, 1), p0), add(q1, c(2))), 2);
-                // q side
-                let sq0 = _mm_srai_epi16(
-                    add(add(q2, _mm_slli_epi16(add(q1, p0q0), 1)), add(p1, c(4))),
-                    3,
-                );
-                let sq1 = _mm_srai_epi16(add(add(q2, q1), add(p0q0, c(2))), 2);
-                let sq2 = _mm_srai_epi16(
-                    add(
-                        add(_mm_slli_epi16(q3, 1), add(_mm_slli_epi16(q2, 1), q2)),
-                        add(add(q1, p0q0), c(4)),
-                    ),
-                    3,
-                );
-                let wq0 = _mm_srai_epi16(add(add(_mm_slli_epi16(q1, 1), q0), add(p1, c(2))), 2);
+                // The strong (bS 4) filter's three outputs and the weak p0/q0 of one side
+                // (8.7.2.4); the q side is the p side with p and q swapped.
+                let side = |x3, x2, x1, x0, y1| {
+                    let s0 = _mm_srai_epi16(
+                        add(add(x2, _mm_slli_epi16(add(x1, p0q0), 1)), add(y1, c(4))),
+                        3,
+                    );
+                    let s1 = _mm_srai_epi16(add(add(x2, x1), add(p0q0, c(2))), 2);
+                    let s2 = _mm_srai_epi16(
+                        add(
+                            add(_mm_slli_epi16(x3, 1), add(_mm_slli_epi16(x2, 1), x2)),
+                            add(add(x1, p0q0), c(4)),
+                        ),
+                        3,
+                    );
+                    let w0 = _mm_srai_epi16(add(add(_mm_slli_epi16(x1, 1), x0), add(y1, c(2))), 2);
+                    (s0, s1, s2, w0)
+                };
+                let (sp0, sp1, sp2, wp0) = side(p3, p2, p1, p0, q1);
+                let (sq0, sq1, sq2, wq0) = side(q3, q2, q1, q0, p1);
                 s[3] = select(sp, sp0, select(mask, wp0, p0));
                 s[2] = select(sp, sp1, p1);
                 s[1] = select(sp, sp2, p2);
