@@ -5,11 +5,12 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::inter::{predict_mv, RefPicture};
-use super::macroblock::{block_sums, decimate_score, residual_blocks, PictureCoder};
+use super::macroblock::PictureCoder;
 use super::quant::quant_dc;
 use super::quant::DEADZONE_INTER;
+use super::residual16::{decimate_score_of_mask, sub_dct_pair, zigzag_mask};
 use super::tables::ZIGZAG_4X4;
-use super::transform::{forward4x4, hadamard2x2};
+use super::transform::hadamard2x2;
 use crate::codec::motion::{mvd_bits, satd};
 
 impl PictureCoder<'_> {
@@ -52,54 +53,55 @@ impl PictureCoder<'_> {
         src: &[u8; 256],
         pred: &[u8; 256],
     ) {
-        let mut coefs = [[0i32; 16]; 16];
-        self.residual.cbp_luma = 0;
+        // Levels (raster order per block) and non-zero masks of the 16 blocks.
+        let mut levels = [[0i16; 16]; 16];
+        let mut masks = [0u16; 16];
         let mut scores = [0u32; 4];
-        let zero_sad = self.luma_quant.zero_sad_inter;
-        residual_blocks::<16, 16>(src, pred, &mut coefs);
-        for (raster, c) in coefs.iter_mut().enumerate() {
-            let (bx, by) = (raster % 4, raster / 4);
-            let (_, block_sad) = block_sums(c);
-            if block_sad <= zero_sad {
-                // Provably all-zero levels: no transform needed.
-                *c = [0; 16];
-                self.residual.luma[raster] = [0; 16];
-                continue;
-            }
-            self.transform_quant_block(raster, c, DEADZONE_INTER, false);
-            scores[(by / 2) * 2 + bx / 2] += decimate_score(&self.residual.luma[raster]);
-        }
-        let total: u32 = scores.iter().sum();
-        for (q, &s) in scores.iter().enumerate() {
-            if s < 4 || total < 6 {
-                self.residual.cbp_luma &= !(1 << q);
-                for raster in 0..16 {
-                    if (raster / 8) * 2 + (raster % 4) / 2 == q {
-                        self.residual.luma[raster] = [0; 16];
-                        coefs[raster] = [0; 16];
+        let mut pair = [[0i16; 16]; 2];
+        for by in 0..4 {
+            for half in 0..2 {
+                let at = by * 4 * 16 + half * 8;
+                sub_dct_pair(&src[at..], 16, &pred[at..], 16, &mut pair);
+                for (b, block) in pair.iter_mut().enumerate() {
+                    let raster = by * 4 + half * 2 + b;
+                    let (mask, big) = self.luma_quant.quant16(block, false);
+                    levels[raster] = *block;
+                    masks[raster] = mask;
+                    if mask != 0 {
+                        scores[(by / 2) * 2 + half] += if big {
+                            9
+                        } else {
+                            decimate_score_of_mask(zigzag_mask(mask))
+                        };
                     }
                 }
             }
         }
-        for (raster, c) in coefs.iter_mut().enumerate() {
+        let total: u32 = scores.iter().sum();
+        self.residual.cbp_luma = 0;
+        for raster in 0..16 {
             let (bx, by) = (raster % 4, raster / 4);
+            let quadrant = (by / 2) * 2 + bx / 2;
             let x0 = mbx * 16 + bx * 4;
             let y0 = mby * 16 + by * 4;
-            if c.iter().all(|&v| v == 0) {
+            let offset = by * 4 * 16 + bx * 4;
+            if masks[raster] == 0 || scores[quadrant] < 4 || total < 6 {
+                // Nothing worth coding: the reconstruction is the prediction.
+                self.residual.luma[raster] = [0; 16];
                 for y in 0..4 {
-                    let off = (by * 4 + y) * 16 + bx * 4;
+                    let off = offset + y * 16;
                     self.recon.y.row_mut(y0 + y)[x0..x0 + 4].copy_from_slice(&pred[off..off + 4]);
                 }
-            } else {
-                Self::reconstruct4x4(
-                    &mut self.recon.y,
-                    x0,
-                    y0,
-                    &pred[by * 4 * 16 + bx * 4..],
-                    16,
-                    c,
-                );
+                continue;
             }
+            self.residual.cbp_luma |= 1 << quadrant;
+            let block = &levels[raster];
+            for (l, &pos) in self.residual.luma[raster].iter_mut().zip(&ZIGZAG_4X4) {
+                *l = i32::from(block[pos]);
+            }
+            let mut c = block.map(i32::from);
+            self.luma_quant.dequant(&mut c, false);
+            Self::reconstruct4x4(&mut self.recon.y, x0, y0, &pred[offset..], 16, &mut c);
         }
     }
 
@@ -173,24 +175,29 @@ impl PictureCoder<'_> {
         mv: (i32, i32),
     ) -> bool {
         reference.predict_luma(mbx * 16, mby * 16, mv, 16, pred);
-        let mut blocks = [[0i32; 16]; 16];
-        residual_blocks::<16, 16>(sy, pred, &mut blocks);
-        let mut score = 0;
-        let zero_sad = self.luma_quant.zero_sad_inter;
-        for c in blocks.iter_mut() {
-            let (_, block_sad) = block_sums(c);
-            if block_sad <= zero_sad {
-                continue; // provably all-zero levels
-            }
-            forward4x4(c);
-            self.luma_quant.quant(c, false, false);
-            let mut scan = [0i32; 16];
-            for (k, &pos) in ZIGZAG_4X4.iter().enumerate() {
-                scan[k] = c[pos];
-            }
-            score += decimate_score(&scan);
-            if score >= 6 {
-                return false;
+        // The same decimation as `code_inter_luma`: the macroblock is a skip exactly
+        // when that would zero all its luma levels.
+        let mut scores = [0u32; 4];
+        let mut pair = [[0i16; 16]; 2];
+        for by in 0..4 {
+            for half in 0..2 {
+                let at = by * 4 * 16 + half * 8;
+                sub_dct_pair(&sy[at..], 16, &pred[at..], 16, &mut pair);
+                for block in pair.iter_mut() {
+                    let (mask, big) = self.luma_quant.quant16(block, false);
+                    if mask == 0 {
+                        continue;
+                    }
+                    let quadrant = (by / 2) * 2 + half;
+                    scores[quadrant] += if big {
+                        9
+                    } else {
+                        decimate_score_of_mask(zigzag_mask(mask))
+                    };
+                    if scores.iter().sum::<u32>() >= 6 && scores.iter().any(|&s| s >= 4) {
+                        return false;
+                    }
+                }
             }
         }
         let (mut pu, mut pv) = ([0u8; 64], [0u8; 64]);
@@ -199,24 +206,23 @@ impl PictureCoder<'_> {
         for (src, pred) in [(su, &pu), (sv, &pv)] {
             let mut dc = [0i32; 4];
             let mut ac_score = 0;
-            let zero_sad = self.chroma_quant.zero_sad_inter;
-            let mut blocks = [[0i32; 16]; 4];
-            residual_blocks::<8, 4>(src, pred, &mut blocks);
-            for (d, c) in dc.iter_mut().zip(blocks.iter_mut()) {
-                let (sum, abs_sum) = block_sums(c);
-                if abs_sum <= zero_sad {
-                    // AC levels provably zero; the DC coefficient is the plain sum.
-                    *d = sum;
-                    continue;
+            for by in 0..2 {
+                sub_dct_pair(&src[by * 32..], 8, &pred[by * 32..], 8, &mut pair);
+                for (bx, block) in pair.iter_mut().enumerate() {
+                    dc[by * 2 + bx] = i32::from(block[0]);
+                    let (mask, big) = self.chroma_quant.quant16(block, false);
+                    let ac = mask & !1;
+                    if ac != 0 {
+                        // The DC level is not part of the AC block (and not > 1 if
+                        // only it is big: recheck without it).
+                        let big_ac = big && block[1..].iter().any(|l| l.abs() > 1);
+                        ac_score += if big_ac {
+                            9
+                        } else {
+                            decimate_score_of_mask(zigzag_mask(ac) >> 1)
+                        };
+                    }
                 }
-                forward4x4(c);
-                *d = c[0];
-                self.chroma_quant.quant(c, false, true);
-                let mut scan = [0i32; 15];
-                for (k, &pos) in ZIGZAG_4X4[1..].iter().enumerate() {
-                    scan[k] = c[pos];
-                }
-                ac_score += decimate_score(&scan);
             }
             hadamard2x2(&mut dc);
             if quant_dc(&mut dc, qpc, DEADZONE_INTER) > 0 || ac_score >= 7 {

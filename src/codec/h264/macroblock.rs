@@ -14,6 +14,7 @@ use super::mbinfo::{MbInfo, MbKind};
 use super::quant::{
     dequant_chroma_dc, dequant_luma_dc, quant_dc, Quantiser, DEADZONE_INTER, DEADZONE_INTRA,
 };
+use super::residual16::{decimate_score_of_mask, sub_dct_pair, zigzag_mask};
 use super::tables::{BLK_XY, CHROMA_QP, LAMBDA, RASTER_TO_BLK, ZIGZAG_4X4};
 use super::transform::{forward4x4, hadamard2x2, hadamard4x4, inverse4x4};
 use crate::bitstream::writer::BitWriter;
@@ -98,30 +99,6 @@ fn clip_u8(v: i32) -> u8 {
     v.clamp(0, 255) as u8
 }
 
-/// x264-style "is this block worth coding" score of a 4x4 block's levels (scan order):
-/// isolated +-1 levels score little; anything larger scores 9.
-pub(super) fn decimate_score(levels: &[i32]) -> u32 {
-    const TABLE: [u32; 16] = [3, 2, 2, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    let mut idx = levels.len() as isize - 1;
-    while idx >= 0 && levels[idx as usize] == 0 {
-        idx -= 1;
-    }
-    let mut score = 0;
-    while idx >= 0 {
-        if levels[idx as usize].abs() > 1 {
-            return 9;
-        }
-        idx -= 1;
-        let mut run = 0;
-        while idx >= 0 && levels[idx as usize] == 0 {
-            idx -= 1;
-            run += 1;
-        }
-        score += TABLE[run];
-    }
-    score
-}
-
 /// Residual `src - pred` of a `W`x`W` block (both stride `W`) split into its 4x4
 /// blocks (raster order of blocks, raster order inside each).
 #[inline(always)]
@@ -142,18 +119,6 @@ pub(super) fn residual_blocks<const W: usize, const N: usize>(
             blk[(r % 4) * 4..(r % 4) * 4 + 4].copy_from_slice(&d[bx * 4..bx * 4 + 4]);
         }
     }
-}
-
-/// (sum, sum of absolute values) of a 4x4 residual block.
-#[inline(always)]
-pub(super) fn block_sums(c: &[i32; 16]) -> (i32, i32) {
-    let mut sum = 0;
-    let mut abs_sum = 0;
-    for &v in c {
-        sum += v;
-        abs_sum += v.abs();
-    }
-    (sum, abs_sum)
 }
 
 impl PictureCoder<'_> {
@@ -489,35 +454,38 @@ impl PictureCoder<'_> {
         } else {
             DEADZONE_INTER
         };
-        let mut coefs = [[[0i32; 16]; 4]; 2];
+        // Per plane and block: levels (raster; position 0 holds no level) and the DC
+        // coefficient, which goes through the 2x2 Hadamard instead.
+        let mut levels = [[[0i16; 16]; 4]; 2];
         let mut dcs = [[0i32; 4]; 2];
         let mut any_dc = false;
         let mut ac_score = 0;
-        // Inter blocks whose AC levels are provably zero skip the transform.
-        let zero_sad = if intra {
-            -1
-        } else {
-            self.chroma_quant.zero_sad_inter
-        };
+        let mut pair = [[0i16; 16]; 2];
         for p in 0..2 {
-            residual_blocks::<8, 4>(src[p], pred[p], &mut coefs[p]);
-            for (b, c) in coefs[p].iter_mut().enumerate() {
-                let (sum, abs_sum) = block_sums(c);
-                if abs_sum <= zero_sad {
-                    *c = [0; 16];
-                    dcs[p][b] = sum;
-                    self.residual.chroma_ac[p][b] = [0; 16];
-                    continue;
+            for by in 0..2 {
+                sub_dct_pair(&src[p][by * 32..], 8, &pred[p][by * 32..], 8, &mut pair);
+                for (bx, block) in pair.iter_mut().enumerate() {
+                    let b = by * 2 + bx;
+                    dcs[p][b] = i32::from(block[0]);
+                    let (mask, big) = self.chroma_quant.quant16(block, intra);
+                    block[0] = 0;
+                    let ac = mask & !1;
+                    let out = &mut self.residual.chroma_ac[p][b];
+                    if ac == 0 {
+                        *out = [0; 16];
+                        continue;
+                    }
+                    for (l, &pos) in out.iter_mut().zip(&ZIGZAG_4X4) {
+                        *l = i32::from(block[pos]);
+                    }
+                    levels[p][b] = *block;
+                    let big_ac = big && block.iter().any(|l| l.abs() > 1);
+                    ac_score += if big_ac {
+                        9
+                    } else {
+                        decimate_score_of_mask(zigzag_mask(ac) >> 1)
+                    };
                 }
-                forward4x4(c);
-                dcs[p][b] = c[0];
-                self.chroma_quant.quant(c, intra, true);
-                let levels = &mut self.residual.chroma_ac[p][b];
-                for (k, &pos) in ZIGZAG_4X4.iter().enumerate() {
-                    levels[k] = c[pos];
-                }
-                levels[0] = 0;
-                ac_score += decimate_score(&levels[1..]);
             }
             hadamard2x2(&mut dcs[p]);
             any_dc |= quant_dc(&mut dcs[p], qpc, deadzone) > 0;
@@ -526,14 +494,8 @@ impl PictureCoder<'_> {
         // Scattered +-1 chroma AC levels cost more bits than they are worth.
         let keep_ac = intra || ac_score >= 7;
         if !keep_ac {
-            for p in 0..2 {
-                for b in 0..4 {
-                    self.residual.chroma_ac[p][b] = [0; 16];
-                    for &pos in &ZIGZAG_4X4[1..] {
-                        coefs[p][b][pos] = 0;
-                    }
-                }
-            }
+            self.residual.chroma_ac = [[[0; 16]; 4]; 2];
+            levels = [[[0; 16]; 4]; 2];
         }
         let any_ac = self
             .residual
@@ -558,8 +520,9 @@ impl PictureCoder<'_> {
             } else {
                 &mut self.recon.v
             };
-            for (b, c) in coefs[p].iter_mut().enumerate() {
-                self.chroma_quant.dequant(c, true);
+            for (b, block) in levels[p].iter().enumerate() {
+                let mut c = block.map(i32::from);
+                self.chroma_quant.dequant(&mut c, true);
                 c[0] = dc[b];
                 let (bx, by) = (b % 2, b / 2);
                 Self::reconstruct4x4(
@@ -568,7 +531,7 @@ impl PictureCoder<'_> {
                     mby * 8 + by * 4,
                     &pred[p][by * 4 * 8 + bx * 4..],
                     8,
-                    c,
+                    &mut c,
                 );
             }
         }
@@ -648,14 +611,12 @@ impl PictureCoder<'_> {
                     && mv.1 <= limits[1].1
             };
             // P_Skip first: when its prediction leaves nothing worth coding, stop here.
+            // The test is exact (transform, quantise, decimate) and exits at the first
+            // block worth coding, so every macroblock takes it: on camera content most
+            // macroblocks end here, and a SAD pre-filter sent many of them through the
+            // motion search only to come out as skips.
             if in_limits(skip_mv) {
-                let sad = reference.sad_luma16(mbx * 16, mby * 16, skip_mv, &sy);
-                // Only near-matches are worth the exact (transform) skip test; the
-                // threshold scales with the quantiser step via lambda.
-                let skip_sad_threshold = (u32::from(LAMBDA[usize::from(self.qp)]) * 100).max(64);
-                if sad < skip_sad_threshold
-                    && self.try_skip(mbx, mby, &sy, &su, &sv, &mut inter_pred, reference, skip_mv)
-                {
+                if self.try_skip(mbx, mby, &sy, &su, &sv, &mut inter_pred, reference, skip_mv) {
                     self.qp_sum += u32::from(self.qp_pred);
                     self.info[mb] = MbInfo {
                         kind: MbKind::Skip,

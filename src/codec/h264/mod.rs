@@ -19,6 +19,7 @@ mod intra;
 mod macroblock;
 mod mbinfo;
 mod quant;
+mod residual16;
 mod slice;
 mod sps_pps;
 mod tables;

@@ -44,15 +44,12 @@ pub fn quant_dc(dc: &mut [i32], qp: u8, deadzone: i32) -> u32 {
 #[derive(Clone, Copy)]
 pub struct Quantiser {
     mf: [i32; 16],
+    /// `mf` as i16 lanes (every multiplier is below 2^15) for [`Quantiser::quant16`].
+    mf16: [i16; 16],
     scale: [i32; 16],
     shift: u32,
     /// Rounding offsets for intra and inter blocks.
     offset: [i32; 2],
-    /// A 4x4 inter residual whose sum of absolute values is at most this quantises to
-    /// all-zero levels: a transform coefficient is bounded by g_u * g_v * SAD (g = 1
-    /// for even, 2 for odd basis rows), so levels vanish when that bound times the
-    /// multiplier plus the rounding offset stays below 2^shift.
-    pub zero_sad_inter: i32,
 }
 
 impl Quantiser {
@@ -69,16 +66,12 @@ impl Quantiser {
             (DEADZONE_INTRA << shift) >> 6,
             (DEADZONE_INTER << shift) >> 6,
         ];
-        // Largest coefficient gain times multiplier per position class.
-        const GAIN: [i32; 3] = [1, 4, 2];
-        let worst = (0..3).map(|c| GAIN[c] * QUANT_MF[r6][c]).max().unwrap_or(1);
-        let zero_sad_inter = ((1i32 << shift) - offset[1] - 1) / worst;
         Quantiser {
             mf,
+            mf16: mf.map(|m| m as i16),
             scale,
             shift,
             offset,
-            zero_sad_inter,
         }
     }
 
@@ -103,6 +96,36 @@ impl Quantiser {
         }
         #[cfg(not(target_arch = "x86_64"))]
         self.quant_portable(block, intra, skip_dc)
+    }
+
+    /// [`Quantiser::quant`] of a block in i16 lanes (|coefficient| <= 9180, as the
+    /// 4x4 transform of a residual gives), all 16 positions, equal to the i32 path.
+    /// Returns the raster mask of non-zero levels and whether any |level| exceeds 1.
+    #[inline]
+    pub fn quant16(&self, block: &mut [i16; 16], intra: bool) -> (u16, bool) {
+        let offset = self.offset[usize::from(!intra)];
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: `block` and `self.mf16` are 16 i16 each (two 16-byte vectors);
+            // SSE2 is baseline on x86_64.
+            unsafe { sse2::quant16(block, &self.mf16, offset, self.shift) }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        self.quant16_portable(block, offset)
+    }
+
+    /// Portable [`Quantiser::quant16`] (`offset` already chosen).
+    #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+    fn quant16_portable(&self, block: &mut [i16; 16], offset: i32) -> (u16, bool) {
+        let (mut mask, mut big) = (0u16, false);
+        for i in 0..16 {
+            let c = i32::from(block[i]);
+            let level = ((c.abs() * self.mf[i] + offset) >> self.shift).min(MAX_LEVEL);
+            block[i] = if c < 0 { -level } else { level } as i16;
+            mask |= u16::from(level != 0) << i;
+            big |= level > 1;
+        }
+        (mask, big)
     }
 
     /// Portable [`Quantiser::quant`].
@@ -201,6 +224,49 @@ mod sse2 {
         }
     }
 
+    /// i16 quantisation: |c| * mf as exact 32-bit products (both operands are below
+    /// 2^15, so the unsigned high half is right), then as in [`quant`]. Returns the
+    /// raster non-zero mask and whether any level magnitude exceeds 1.
+    ///
+    /// # Safety
+    /// SSE2 must be available (always on x86_64).
+    #[inline]
+    pub unsafe fn quant16(
+        block: &mut [i16; 16],
+        mf: &[i16; 16],
+        offset: i32,
+        shift: u32,
+    ) -> (u16, bool) {
+        // SAFETY: the two 16-byte loads/stores cover exactly the 16-element arrays.
+        unsafe {
+            let off = _mm_set1_epi32(offset);
+            let sh = _mm_cvtsi32_si128(shift as i32);
+            let max = _mm_set1_epi16(MAX_LEVEL as i16);
+            let one = _mm_set1_epi16(1);
+            let zero = _mm_setzero_si128();
+            let mut is_zero = [zero; 2];
+            let mut is_big = [zero; 2];
+            for h in 0..2 {
+                let p = block.as_mut_ptr().add(h * 8) as *mut __m128i;
+                let c = _mm_loadu_si128(p);
+                let m = _mm_loadu_si128(mf.as_ptr().add(h * 8) as *const __m128i);
+                let sign = _mm_srai_epi16(c, 15);
+                let a = _mm_sub_epi16(_mm_xor_si128(c, sign), sign);
+                let lo = _mm_mullo_epi16(a, m);
+                let hi = _mm_mulhi_epu16(a, m);
+                let l0 = _mm_sra_epi32(_mm_add_epi32(_mm_unpacklo_epi16(lo, hi), off), sh);
+                let l1 = _mm_sra_epi32(_mm_add_epi32(_mm_unpackhi_epi16(lo, hi), off), sh);
+                let level = _mm_min_epi16(_mm_packs_epi32(l0, l1), max);
+                _mm_storeu_si128(p, _mm_sub_epi16(_mm_xor_si128(level, sign), sign));
+                is_zero[h] = _mm_cmpeq_epi16(level, zero);
+                is_big[h] = _mm_cmpgt_epi16(level, one);
+            }
+            let zeros = _mm_movemask_epi8(_mm_packs_epi16(is_zero[0], is_zero[1])) as u16;
+            let big = _mm_movemask_epi8(_mm_packs_epi16(is_big[0], is_big[1])) != 0;
+            (!zeros, big)
+        }
+    }
+
     /// `block[i] *= scale[i]` for levels and scales that fit in i16 (pmaddwd).
     ///
     /// # Safety
@@ -259,6 +325,19 @@ mod tests {
                     x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
                     let span = if round % 2 == 0 { 9181 } else { 64 };
                     *v = ((x >> 8) % (2 * span)) as i32 - span as i32;
+                }
+                {
+                    let mut narrow = a.map(|v| v.clamp(-9180, 9180) as i16);
+                    let mut wide = narrow.map(i32::from);
+                    for intra in [false, true] {
+                        let (mask, big) = q.quant16(&mut narrow, intra);
+                        q.quant_portable(&mut wide, intra, false);
+                        assert_eq!(narrow.map(i32::from), wide);
+                        let want: u16 = (0..16).map(|i| u16::from(wide[i] != 0) << i).sum();
+                        assert_eq!((mask, big), (want, wide.iter().any(|l| l.abs() > 1)));
+                        narrow = a.map(|v| v.clamp(-9180, 9180) as i16);
+                        wide = narrow.map(i32::from);
+                    }
                 }
                 for (intra, skip_dc) in [(false, false), (true, true), (true, false)] {
                     let (mut b, mut c) = (a, a);

@@ -1,0 +1,261 @@
+//! The inter residual path in 16-bit lanes: difference and forward 4x4 core transform of
+//! two side-by-side blocks at once, and the decimation score from a block's non-zero
+//! mask. Residuals are within +-255 and one transform pass gains at most 6, so every
+//! coefficient (|c| <= 9180) fits in i16; the results equal the i32 path's exactly.
+
+use super::tables::ZIGZAG_4X4;
+
+/// Coefficients of two horizontally adjacent 4x4 blocks, raster order in each.
+pub type BlockPair = [[i16; 16]; 2];
+
+/// Forward-transformed residual `src - pred` of the 8x4 area at the start of `src` and
+/// `pred` (strides given): block 0 is columns 0..4, block 1 columns 4..8.
+#[inline]
+pub fn sub_dct_pair(
+    src: &[u8],
+    src_stride: usize,
+    pred: &[u8],
+    pred_stride: usize,
+    out: &mut BlockPair,
+) {
+    assert!(src.len() >= 3 * src_stride + 8 && pred.len() >= 3 * pred_stride + 8);
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: the assertion above bounds every 8-byte row load; SSE2 is baseline.
+        unsafe { sse2::sub_dct_pair(src, src_stride, pred, pred_stride, out) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    sub_dct_pair_portable(src, src_stride, pred, pred_stride, out)
+}
+
+/// Portable [`sub_dct_pair`]: rows then columns, in i32 (exact, so equal).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+pub fn sub_dct_pair_portable(
+    src: &[u8],
+    src_stride: usize,
+    pred: &[u8],
+    pred_stride: usize,
+    out: &mut BlockPair,
+) {
+    for (b, block) in out.iter_mut().enumerate() {
+        let mut c = [0i32; 16];
+        for y in 0..4 {
+            for x in 0..4 {
+                c[y * 4 + x] = i32::from(src[y * src_stride + b * 4 + x])
+                    - i32::from(pred[y * pred_stride + b * 4 + x]);
+            }
+        }
+        super::transform::forward4x4_portable(&mut c);
+        for (o, &v) in block.iter_mut().zip(&c) {
+            *o = v as i16;
+        }
+    }
+}
+
+/// Bit k of the result is bit `ZIGZAG_4X4[k]` of `raster`: a raster non-zero mask in
+/// scan order.
+#[inline]
+pub fn zigzag_mask(raster: u16) -> u16 {
+    ZIGZAG_MASK_LO[usize::from(raster as u8)] | ZIGZAG_MASK_HI[usize::from(raster >> 8)]
+}
+
+const fn zigzag_mask_table(high: bool) -> [u16; 256] {
+    let mut table = [0u16; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let mut k = 0;
+        while k < 16 {
+            let pos = ZIGZAG_4X4[k];
+            let in_byte = if high { pos >= 8 } else { pos < 8 };
+            if in_byte && byte & (1 << (pos % 8)) != 0 {
+                table[byte] |= 1 << k;
+            }
+            k += 1;
+        }
+        byte += 1;
+    }
+    table
+}
+
+static ZIGZAG_MASK_LO: [u16; 256] = zigzag_mask_table(false);
+static ZIGZAG_MASK_HI: [u16; 256] = zigzag_mask_table(true);
+
+/// x264's "is this block worth coding" score (isolated +-1 levels score little,
+/// anything larger scores 9) of a block whose levels are all within +-1,
+/// from its non-zero mask in scan order (bit k = level k non-zero).
+#[inline]
+pub fn decimate_score_of_mask(mut scan_mask: u16) -> u32 {
+    const RUN_SCORE: [u32; 16] = [3, 2, 2, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut score = 0;
+    while scan_mask != 0 {
+        let top = 15 - scan_mask.leading_zeros();
+        scan_mask &= !(1 << top);
+        let run = if scan_mask == 0 {
+            top
+        } else {
+            top - 1 - (15 - scan_mask.leading_zeros())
+        };
+        score += RUN_SCORE[run as usize];
+    }
+    score
+}
+
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use super::BlockPair;
+    use core::arch::x86_64::*;
+
+    /// One 1-D forward pass over four vectors (element-wise).
+    #[inline(always)]
+    fn pass(r: [__m128i; 4]) -> [__m128i; 4] {
+        // SAFETY: register-only SSE2 arithmetic (baseline on x86_64).
+        unsafe {
+            let s03 = _mm_add_epi16(r[0], r[3]);
+            let d03 = _mm_sub_epi16(r[0], r[3]);
+            let s12 = _mm_add_epi16(r[1], r[2]);
+            let d12 = _mm_sub_epi16(r[1], r[2]);
+            [
+                _mm_add_epi16(s03, s12),
+                _mm_add_epi16(_mm_slli_epi16(d03, 1), d12),
+                _mm_sub_epi16(s03, s12),
+                _mm_sub_epi16(d03, _mm_slli_epi16(d12, 1)),
+            ]
+        }
+    }
+
+    /// Transpose the two 4x4 i16 matrices held side by side in four rows (lanes 0..4
+    /// block 0, lanes 4..8 block 1).
+    #[inline(always)]
+    fn transpose_pair(m: [__m128i; 4]) -> [__m128i; 4] {
+        // SAFETY: register-only SSE2 shuffles.
+        unsafe {
+            let t0 = _mm_unpacklo_epi16(m[0], m[1]);
+            let t1 = _mm_unpackhi_epi16(m[0], m[1]);
+            let t2 = _mm_unpacklo_epi16(m[2], m[3]);
+            let t3 = _mm_unpackhi_epi16(m[2], m[3]);
+            let u0 = _mm_unpacklo_epi32(t0, t2);
+            let u1 = _mm_unpackhi_epi32(t0, t2);
+            let u2 = _mm_unpacklo_epi32(t1, t3);
+            let u3 = _mm_unpackhi_epi32(t1, t3);
+            [
+                _mm_unpacklo_epi64(u0, u2),
+                _mm_unpackhi_epi64(u0, u2),
+                _mm_unpacklo_epi64(u1, u3),
+                _mm_unpackhi_epi64(u1, u3),
+            ]
+        }
+    }
+
+    /// # Safety
+    /// `src` and `pred` must hold 8 bytes at rows 0..4 of their strides.
+    #[inline(always)]
+    pub unsafe fn sub_dct_pair(
+        src: &[u8],
+        src_stride: usize,
+        pred: &[u8],
+        pred_stride: usize,
+        out: &mut BlockPair,
+    ) {
+        // SAFETY: the caller guarantees the row loads are in bounds; the stores cover
+        // exactly the 64 bytes of `out`.
+        unsafe {
+            let zero = _mm_setzero_si128();
+            let row = |y: usize| {
+                let s = _mm_loadl_epi64(src.as_ptr().add(y * src_stride) as *const __m128i);
+                let p = _mm_loadl_epi64(pred.as_ptr().add(y * pred_stride) as *const __m128i);
+                _mm_sub_epi16(_mm_unpacklo_epi8(s, zero), _mm_unpacklo_epi8(p, zero))
+            };
+            // Columns first (element-wise over the rows), then rows on the transpose;
+            // the second transpose restores raster order.
+            let v = pass([row(0), row(1), row(2), row(3)]);
+            let h = pass(transpose_pair(v));
+            let r = transpose_pair(h);
+            // Lanes 0..4 of r[y] are row y of block 0, lanes 4..8 row y of block 1.
+            let b0_lo = _mm_unpacklo_epi64(r[0], r[1]);
+            let b0_hi = _mm_unpacklo_epi64(r[2], r[3]);
+            let b1_lo = _mm_unpackhi_epi64(r[0], r[1]);
+            let b1_hi = _mm_unpackhi_epi64(r[2], r[3]);
+            let p0 = out[0].as_mut_ptr() as *mut __m128i;
+            let p1 = out[1].as_mut_ptr() as *mut __m128i;
+            _mm_storeu_si128(p0, b0_lo);
+            _mm_storeu_si128(p0.add(1), b0_hi);
+            _mm_storeu_si128(p1, b1_lo);
+            _mm_storeu_si128(p1.add(1), b1_hi);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simd_pair_transform_matches_portable() {
+        let mut x = 3u32;
+        let mut next = || {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (x >> 16) as u8
+        };
+        for round in 0..2000 {
+            let (ss, ps) = (11 + round % 7, 8 + round % 5);
+            let mut src = [0u8; 96];
+            let mut pred = [0u8; 96];
+            for (s, p) in src.iter_mut().zip(pred.iter_mut()) {
+                // Alternate extremes and noise so the full coefficient range is hit.
+                *s = if round % 3 == 0 {
+                    255 * (next() & 1)
+                } else {
+                    next()
+                };
+                *p = if round % 3 == 0 {
+                    255 * (next() & 1)
+                } else {
+                    next()
+                };
+            }
+            let (mut a, mut b) = ([[0i16; 16]; 2], [[0i16; 16]; 2]);
+            sub_dct_pair(&src, ss, &pred, ps, &mut a);
+            sub_dct_pair_portable(&src, ss, &pred, ps, &mut b);
+            assert_eq!(a, b);
+        }
+    }
+
+    /// x264-style "is this block worth coding" score of a 4x4 block's levels (scan order):
+    /// isolated +-1 levels score little; anything larger scores 9.
+    fn decimate_score(levels: &[i32]) -> u32 {
+        const TABLE: [u32; 16] = [3, 2, 2, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        let mut idx = levels.len() as isize - 1;
+        while idx >= 0 && levels[idx as usize] == 0 {
+            idx -= 1;
+        }
+        let mut score = 0;
+        while idx >= 0 {
+            if levels[idx as usize].abs() > 1 {
+                return 9;
+            }
+            idx -= 1;
+            let mut run = 0;
+            while idx >= 0 && levels[idx as usize] == 0 {
+                idx -= 1;
+                run += 1;
+            }
+            score += TABLE[run];
+        }
+        score
+    }
+
+    #[test]
+    fn mask_score_matches_level_score() {
+        let mut x = 9u32;
+        for _ in 0..5000 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let raster = (x >> 8) as u16 & (x >> 4) as u16; // sparse masks
+            let mut scan = [0i32; 16];
+            for (k, &pos) in ZIGZAG_4X4.iter().enumerate() {
+                scan[k] = i32::from(raster >> pos & 1);
+            }
+            let by_mask = decimate_score_of_mask(zigzag_mask(raster));
+            assert_eq!(by_mask, decimate_score(&scan));
+        }
+    }
+}
