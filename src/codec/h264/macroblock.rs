@@ -615,19 +615,19 @@ impl PictureCoder<'_> {
             // block worth coding, so every macroblock takes it: on camera content most
             // macroblocks end here, and a SAD pre-filter sent many of them through the
             // motion search only to come out as skips.
-            if in_limits(skip_mv) {
-                if self.try_skip(mbx, mby, &sy, &su, &sv, &mut inter_pred, reference, skip_mv) {
-                    self.qp_sum += u32::from(self.qp_pred);
-                    self.info[mb] = MbInfo {
-                        kind: MbKind::Skip,
-                        qp: self.qp_pred,
-                        mv: (skip_mv.0 as i16, skip_mv.1 as i16),
-                        i4_modes: [I4_DC; 16],
-                        ..MbInfo::default()
-                    };
-                    self.write_skip(w, mbx, mby, skip_run, cabac);
-                    return;
-                }
+            if in_limits(skip_mv)
+                && self.try_skip(mbx, mby, &sy, &su, &sv, &mut inter_pred, reference, skip_mv)
+            {
+                self.qp_sum += u32::from(self.qp_pred);
+                self.info[mb] = MbInfo {
+                    kind: MbKind::Skip,
+                    qp: self.qp_pred,
+                    mv: (skip_mv.0 as i16, skip_mv.1 as i16),
+                    i4_modes: [I4_DC; 16],
+                    ..MbInfo::default()
+                };
+                self.write_skip(w, mbx, mby, skip_run, cabac);
+                return;
             }
             // Motion search.
             let full_limits = [
