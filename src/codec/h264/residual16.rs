@@ -100,10 +100,72 @@ pub fn decimate_score_of_mask(mut scan_mask: u16) -> u32 {
     score
 }
 
+/// SATD (4x4 Hadamard, halved and rounded up) of `src` (4x4 at the start, stride
+/// `src_stride`) against the packed 4x4 prediction `pred`: equal to
+/// [`crate::codec::motion::satd4x4_diff`] of their difference.
+#[inline]
+pub fn satd4x4(src: &[u8], src_stride: usize, pred: &[u8; 16]) -> u32 {
+    assert!(src.len() >= 3 * src_stride + 4);
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: the assertion bounds the four 4-byte row loads; SSE2 is baseline.
+        unsafe { sse2::satd4x4(src, src_stride, pred) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let mut d = [0i32; 16];
+        for (i, v) in d.iter_mut().enumerate() {
+            *v = i32::from(src[(i / 4) * src_stride + i % 4]) - i32::from(pred[i]);
+        }
+        crate::codec::motion::satd4x4_diff(&d)
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod sse2 {
     use super::BlockPair;
     use core::arch::x86_64::*;
+
+    /// # Safety
+    /// `src` must hold 4 bytes at rows 0..4 of `src_stride`.
+    #[inline(always)]
+    pub unsafe fn satd4x4(src: &[u8], src_stride: usize, pred: &[u8; 16]) -> u32 {
+        // SAFETY: the caller bounds the row loads; `pred` is one 16-byte load.
+        unsafe {
+            let zero = _mm_setzero_si128();
+            let row = |y: usize| {
+                _mm_cvtsi32_si128((src.as_ptr().add(y * src_stride) as *const i32).read_unaligned())
+            };
+            let s01 = _mm_unpacklo_epi32(row(0), row(1));
+            let s23 = _mm_unpacklo_epi32(row(2), row(3));
+            let p = _mm_loadu_si128(pred.as_ptr() as *const __m128i);
+            // Rows 0-1 and rows 2-3 of the difference, four i16 lanes per row.
+            let a = _mm_sub_epi16(_mm_unpacklo_epi8(s01, zero), _mm_unpacklo_epi8(p, zero));
+            let b = _mm_sub_epi16(_mm_unpacklo_epi8(s23, zero), _mm_unpackhi_epi8(p, zero));
+            // Vertical Hadamard: (x0 +- x2) then (. +- x1 +- x3), rows paired up.
+            let (s, d) = (_mm_add_epi16(a, b), _mm_sub_epi16(a, b));
+            let (lo, hi) = (_mm_unpacklo_epi64(s, d), _mm_unpackhi_epi64(s, d));
+            let v = [_mm_add_epi16(lo, hi), _mm_sub_epi16(lo, hi)];
+            // Horizontal Hadamard inside each row of four: neighbours, then pairs.
+            let odd = _mm_set_epi16(-1, 0, -1, 0, -1, 0, -1, 0);
+            let high_pair = _mm_set_epi16(-1, -1, 0, 0, -1, -1, 0, 0);
+            let select = |m: __m128i, x: __m128i, y: __m128i| {
+                _mm_or_si128(_mm_and_si128(m, x), _mm_andnot_si128(m, y))
+            };
+            let mut acc = zero;
+            for x in v {
+                let sw = _mm_shufflehi_epi16(_mm_shufflelo_epi16(x, 0b10_11_00_01), 0b10_11_00_01);
+                let t = select(odd, _mm_sub_epi16(sw, x), _mm_add_epi16(x, sw));
+                let u = _mm_shufflehi_epi16(_mm_shufflelo_epi16(t, 0b01_00_11_10), 0b01_00_11_10);
+                let h = select(high_pair, _mm_sub_epi16(u, t), _mm_add_epi16(t, u));
+                let abs = _mm_max_epi16(h, _mm_sub_epi16(zero, h));
+                acc = _mm_add_epi32(acc, _mm_madd_epi16(abs, _mm_set1_epi16(1)));
+            }
+            let acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, 0b01_00_11_10));
+            let acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, 0b10_11_00_01));
+            (_mm_cvtsi128_si32(acc) as u32).div_ceil(2)
+        }
+    }
 
     /// One 1-D forward pass over four vectors (element-wise).
     #[inline(always)]
@@ -188,6 +250,35 @@ mod sse2 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn satd_matches_difference_satd() {
+        let mut x = 5u32;
+        let mut next = || {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (x >> 16) as u8
+        };
+        for round in 0..5000 {
+            let stride = 4 + round % 13;
+            let extreme = round % 4 == 0;
+            let mut src = [0u8; 64];
+            let mut pred = [0u8; 16];
+            for v in src.iter_mut() {
+                *v = if extreme { 255 * (next() & 1) } else { next() };
+            }
+            for v in pred.iter_mut() {
+                *v = if extreme { 255 * (next() & 1) } else { next() };
+            }
+            let mut d = [0i32; 16];
+            for (i, v) in d.iter_mut().enumerate() {
+                *v = i32::from(src[(i / 4) * stride + i % 4]) - i32::from(pred[i]);
+            }
+            assert_eq!(
+                satd4x4(&src, stride, &pred),
+                crate::codec::motion::satd4x4_diff(&d)
+            );
+        }
+    }
 
     #[test]
     fn simd_pair_transform_matches_portable() {
