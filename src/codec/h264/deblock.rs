@@ -532,6 +532,21 @@ pub fn deblock_picture(frame: &mut Frame, info: &[MbInfo], mb_width: usize, mb_h
             // the same vector and no coefficients: strength 0 on the internal edges.
             let m = &info[mb];
             let flat_inside = !m.is_intra() && m.nz[..16].iter().all(|&n| n == 0);
+            // Most macroblocks of a P picture are like their left and upper
+            // neighbours (no coefficients, vectors less than a sample apart): every
+            // strength is 0 and there is nothing to filter.
+            let quiet_towards = |n: &MbInfo| {
+                !n.is_intra()
+                    && n.nz[..16].iter().all(|&c| c == 0)
+                    && (i32::from(n.mv.0) - i32::from(m.mv.0)).abs() < 4
+                    && (i32::from(n.mv.1) - i32::from(m.mv.1)).abs() < 4
+            };
+            if flat_inside
+                && (mbx == 0 || quiet_towards(&info[mb - 1]))
+                && (mby == 0 || quiet_towards(&info[mb - mb_width]))
+            {
+                continue;
+            }
             for vertical in [true, false] {
                 let mut strengths = [[0u8; 4]; 4];
                 for (edge, s) in strengths.iter_mut().enumerate() {
