@@ -17,6 +17,31 @@ pub fn forward4x4(block: &mut [i32; 16]) {
     forward4x4_portable(block)
 }
 
+/// Transpose a 4x4 block of i32 held as four row vectors.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn transpose(
+    r0: core::arch::x86_64::__m128i,
+    r1: core::arch::x86_64::__m128i,
+    r2: core::arch::x86_64::__m128i,
+    r3: core::arch::x86_64::__m128i,
+) -> [core::arch::x86_64::__m128i; 4] {
+    use core::arch::x86_64::*;
+    // SAFETY: register-only SSE2 shuffles (SSE2 is baseline on x86_64).
+    unsafe {
+        let t0 = _mm_unpacklo_epi32(r0, r1);
+        let t1 = _mm_unpacklo_epi32(r2, r3);
+        let t2 = _mm_unpackhi_epi32(r0, r1);
+        let t3 = _mm_unpackhi_epi32(r2, r3);
+        [
+            _mm_unpacklo_epi64(t0, t1),
+            _mm_unpackhi_epi64(t0, t1),
+            _mm_unpacklo_epi64(t2, t3),
+            _mm_unpackhi_epi64(t2, t3),
+        ]
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 unsafe fn forward4x4_sse2(block: &mut [i32; 16]) {
@@ -36,26 +61,14 @@ unsafe fn forward4x4_sse2(block: &mut [i32; 16]) {
                 _mm_sub_epi32(d03, _mm_slli_epi32(d12, 1)),
             )
         };
-        let transpose = |r0: __m128i, r1: __m128i, r2: __m128i, r3: __m128i| {
-            let t0 = _mm_unpacklo_epi32(r0, r1);
-            let t1 = _mm_unpacklo_epi32(r2, r3);
-            let t2 = _mm_unpackhi_epi32(r0, r1);
-            let t3 = _mm_unpackhi_epi32(r2, r3);
-            (
-                _mm_unpacklo_epi64(t0, t1),
-                _mm_unpackhi_epi64(t0, t1),
-                _mm_unpacklo_epi64(t2, t3),
-                _mm_unpackhi_epi64(t2, t3),
-            )
-        };
         let r0 = _mm_loadu_si128(p);
         let r1 = _mm_loadu_si128(p.add(1));
         let r2 = _mm_loadu_si128(p.add(2));
         let r3 = _mm_loadu_si128(p.add(3));
         let (a0, a1, a2, a3) = columns(r0, r1, r2, r3);
-        let (b0, b1, b2, b3) = transpose(a0, a1, a2, a3);
+        let [b0, b1, b2, b3] = transpose(a0, a1, a2, a3);
         let (c0, c1, c2, c3) = columns(b0, b1, b2, b3);
-        let (d0, d1, d2, d3) = transpose(c0, c1, c2, c3);
+        let [d0, d1, d2, d3] = transpose(c0, c1, c2, c3);
         _mm_storeu_si128(p, d0);
         _mm_storeu_si128(p.add(1), d1);
         _mm_storeu_si128(p.add(2), d2);
@@ -109,18 +122,6 @@ unsafe fn inverse4x4_sse2(block: &mut [i32; 16]) {
     // SAFETY: see the caller; all accesses stay within the 64-byte block.
     unsafe {
         let p = block.as_mut_ptr() as *mut __m128i;
-        let transpose = |r0: __m128i, r1: __m128i, r2: __m128i, r3: __m128i| {
-            let t0 = _mm_unpacklo_epi32(r0, r1);
-            let t1 = _mm_unpacklo_epi32(r2, r3);
-            let t2 = _mm_unpackhi_epi32(r0, r1);
-            let t3 = _mm_unpackhi_epi32(r2, r3);
-            (
-                _mm_unpacklo_epi64(t0, t1),
-                _mm_unpackhi_epi64(t0, t1),
-                _mm_unpacklo_epi64(t2, t3),
-                _mm_unpackhi_epi64(t2, t3),
-            )
-        };
         // One 1-D inverse pass over four vectors (element-wise).
         let pass = |d0: __m128i, d1: __m128i, d2: __m128i, d3: __m128i| {
             let e0 = _mm_add_epi32(d0, d2);
@@ -140,9 +141,9 @@ unsafe fn inverse4x4_sse2(block: &mut [i32; 16]) {
         let r3 = _mm_loadu_si128(p.add(3));
         // Rows first (on the transposed block), then columns, as the standard orders
         // them (the halvings make the order matter).
-        let (c0, c1, c2, c3) = transpose(r0, r1, r2, r3);
+        let [c0, c1, c2, c3] = transpose(r0, r1, r2, r3);
         let (h0, h1, h2, h3) = pass(c0, c1, c2, c3);
-        let (s0, s1, s2, s3) = transpose(h0, h1, h2, h3);
+        let [s0, s1, s2, s3] = transpose(h0, h1, h2, h3);
         let (v0, v1, v2, v3) = pass(s0, s1, s2, s3);
         let round = _mm_set1_epi32(32);
         _mm_storeu_si128(p, _mm_srai_epi32(_mm_add_epi32(v0, round), 6));
