@@ -66,7 +66,11 @@ impl RefPicture {
             let out = &mut self.half_h.data_mut()[r * stride + 2..r * stride + 2 + n];
             let (s0, s1, s2) = (&row[0..n], &row[1..n + 1], &row[2..n + 2]);
             let (s3, s4, s5) = (&row[3..n + 3], &row[4..n + 4], &row[5..n + 5]);
-            for i in 0..n {
+            #[cfg(target_arch = "x86_64")]
+            let start = six_tap_sse2([s0, s1, s2, s3, s4, s5], out, Some(&mut *taps));
+            #[cfg(not(target_arch = "x86_64"))]
+            let start = 0;
+            for i in start..n {
                 let t = i16::from(s0[i]) + i16::from(s5[i])
                     - 5 * (i16::from(s1[i]) + i16::from(s4[i]))
                     + 20 * (i16::from(s2[i]) + i16::from(s3[i]));
@@ -82,7 +86,11 @@ impl RefPicture {
             let line = |k: usize| &src[(o + k - 2) * stride..(o + k - 1) * stride];
             let (l0, l1, l2, l3, l4, l5) = (line(0), line(1), line(2), line(3), line(4), line(5));
             let vrow = &mut self.half_v.data_mut()[base..base + stride];
-            for i in 0..stride {
+            #[cfg(target_arch = "x86_64")]
+            let start = six_tap_sse2([l0, l1, l2, l3, l4, l5], vrow, None);
+            #[cfg(not(target_arch = "x86_64"))]
+            let start = 0;
+            for i in start..stride {
                 let t = i16::from(l0[i]) + i16::from(l5[i])
                     - 5 * (i16::from(l1[i]) + i16::from(l4[i]))
                     + 20 * (i16::from(l2[i]) + i16::from(l3[i]));
@@ -252,6 +260,52 @@ impl RefPicture {
     }
 }
 
+/// The 6-tap half-sample filter `out[i] = clip((s0 - 5 s1 + 20 s2 + 20 s3 - 5 s4 + s5
+/// + 16) >> 5)` over `sK = src[K][i]`, keeping the unrounded sums in `taps` when given,
+/// 16 samples per step while a whole step fits in `out`. Every sum lies within
+/// -2550..=10710, so i16 lanes are exact. Returns the first index not written.
+#[cfg(target_arch = "x86_64")]
+fn six_tap_sse2(src: [&[u8]; 6], out: &mut [u8], mut taps: Option<&mut [i16]>) -> usize {
+    use core::arch::x86_64::*;
+    let n = out.len();
+    assert!(src.iter().all(|s| s.len() >= n) && taps.as_ref().is_none_or(|t| t.len() >= n));
+    let mut i = 0;
+    while i + 16 <= n {
+        // SAFETY: i + 16 <= n <= every input's, `taps`' and `out`'s length (asserted),
+        // so the 16-byte loads and stores (32 bytes for `taps`) stay in bounds; SSE2
+        // is baseline on x86_64.
+        unsafe {
+            let zero = _mm_setzero_si128();
+            let ld = |k: usize| _mm_loadu_si128(src[k].as_ptr().add(i) as *const __m128i);
+            let (a0, a1, a2, a3, a4, a5) = (ld(0), ld(1), ld(2), ld(3), ld(4), ld(5));
+            let sum = |unpack: fn(__m128i, __m128i) -> __m128i| {
+                let w = |v: __m128i| unpack(v, zero);
+                let outer = _mm_add_epi16(w(a0), w(a5));
+                let near = _mm_add_epi16(w(a1), w(a4));
+                let mid = _mm_add_epi16(w(a2), w(a3));
+                _mm_add_epi16(
+                    _mm_sub_epi16(outer, _mm_mullo_epi16(near, _mm_set1_epi16(5))),
+                    _mm_mullo_epi16(mid, _mm_set1_epi16(20)),
+                )
+            };
+            let lo = sum(|a, b| _mm_unpacklo_epi8(a, b));
+            let hi = sum(|a, b| _mm_unpackhi_epi8(a, b));
+            if let Some(t) = taps.as_deref_mut() {
+                _mm_storeu_si128(t.as_mut_ptr().add(i) as *mut __m128i, lo);
+                _mm_storeu_si128(t.as_mut_ptr().add(i + 8) as *mut __m128i, hi);
+            }
+            let round = _mm_set1_epi16(16);
+            let v = _mm_packus_epi16(
+                _mm_srai_epi16(_mm_add_epi16(lo, round), 5),
+                _mm_srai_epi16(_mm_add_epi16(hi, round), 5),
+            );
+            _mm_storeu_si128(out.as_mut_ptr().add(i) as *mut __m128i, v);
+        }
+        i += 16;
+    }
+    i
+}
+
 /// Centre half samples `out[i] = clip((t0 - 5 t1 + 20 t2 + 20 t3 - 5 t4 + t5 + 512) >> 10)`
 /// for i in `from..` in steps of 8 while a whole step fits below `to`, with exact
 /// 32-bit sums (pmaddwd). Returns the first index not written.
@@ -342,4 +396,55 @@ pub fn predict_mv(
     }
     let med = |p: i32, q: i32, r: i32| p.max(q).min(p.min(q).max(r));
     (med(a.0 .0, b.0 .0, c.0 .0), med(a.0 .1, b.0 .1, c.0 .1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The half-sample planes equal the standard's formulas (8.4.2.2.1) sample by
+    /// sample, wherever motion vectors may point (the SIMD rows and their tails).
+    #[test]
+    fn half_planes_follow_the_six_tap_formulas() {
+        let (w, h) = (48, 32);
+        let mut r = RefPicture::try_new(w, h).unwrap();
+        let mut x = 1u32;
+        for y in 0..h {
+            for v in r.frame.y.row_mut(y)[..w].iter_mut() {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                *v = if x >> 30 == 0 {
+                    255 * ((x >> 20) & 1) as u8
+                } else {
+                    (x >> 16) as u8
+                };
+            }
+        }
+        r.frame.y.extend_edges();
+        r.build_half_planes();
+        let full = &r.frame.y;
+        let at = |x: isize, y: isize| i32::from(full.data()[full.index(x, y)]);
+        let tap =
+            |f: &dyn Fn(isize) -> i32| f(-2) - 5 * f(-1) + 20 * f(0) + 20 * f(1) - 5 * f(2) + f(3);
+        let pad = LUMA_PAD as isize;
+        for y in -pad + 3..h as isize + pad - 3 {
+            for x in -pad + 3..w as isize + pad - 3 {
+                let b1 = |yy: isize| tap(&|k| at(x + k, yy));
+                let h1 = tap(&|k| at(x, y + k));
+                let j1 = tap(&|k| b1(y + k));
+                let i = full.index(x, y);
+                assert_eq!(
+                    i32::from(r.half_h.data()[i]),
+                    ((b1(y) + 16) >> 5).clamp(0, 255)
+                );
+                assert_eq!(
+                    i32::from(r.half_v.data()[i]),
+                    ((h1 + 16) >> 5).clamp(0, 255)
+                );
+                assert_eq!(
+                    i32::from(r.half_c.data()[i]),
+                    ((j1 + 512) >> 10).clamp(0, 255)
+                );
+            }
+        }
+    }
 }
