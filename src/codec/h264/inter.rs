@@ -260,10 +260,10 @@ impl RefPicture {
     }
 }
 
-/// The 6-tap half-sample filter `out[i] = clip((s0 - 5 s1 + 20 s2 + 20 s3 - 5 s4 + s5
-/// + 16) >> 5)` over `sK = src[K][i]`, keeping the unrounded sums in `taps` when given,
-/// 16 samples per step while a whole step fits in `out`. Every sum lies within
-/// -2550..=10710, so i16 lanes are exact. Returns the first index not written.
+/// The 6-tap half-sample filter `out[i] = clip((t + 16) >> 5)` with
+/// `t = s0 - 5 s1 + 20 s2 + 20 s3 - 5 s4 + s5` over `sK = src[K][i]`, keeping the
+/// unrounded sums `t` in `taps` when given, 16 samples per step while a whole step
+/// fits in `out`. Every `t` lies within -2550..=10710, so i16 lanes are exact. Returns the first index not written.
 #[cfg(target_arch = "x86_64")]
 fn six_tap_sse2(src: [&[u8]; 6], out: &mut [u8], mut taps: Option<&mut [i16]>) -> usize {
     use core::arch::x86_64::*;
