@@ -1,0 +1,248 @@
+//! Row kernels of the H.265 engine with an SSE2 path on x86_64 and a portable one
+//! elsewhere (the unit tests prove both equal): the half-sample filters that build the
+//! motion search's planes.
+
+/// The luma half-sample filter (Table 8-11, phase 2).
+const HALF_TAPS: [i32; 8] = [-1, 4, -11, 40, 40, -11, 4, -1];
+
+#[inline]
+fn clip8(v: i32) -> u8 {
+    v.clamp(0, 255) as u8
+}
+
+/// Horizontal half samples of `line` for i in 0..n (taps line[i..i + 8]): the
+/// unrounded sums into `taps`, the rounded samples into `out`.
+pub fn half_h_row(line: &[u8], taps: &mut [i16], out: &mut [u8], n: usize) {
+    let (line, taps, out) = (&line[..n + 7], &mut taps[..n], &mut out[..n]);
+    #[cfg(target_arch = "x86_64")]
+    let done = sse2::half_h_row(line, taps, out);
+    #[cfg(not(target_arch = "x86_64"))]
+    let done = 0;
+    half_h_row_portable(&line[done..], &mut taps[done..], &mut out[done..]);
+}
+
+fn half_h_row_portable(line: &[u8], taps: &mut [i16], out: &mut [u8]) {
+    for (i, (t, o)) in taps.iter_mut().zip(out.iter_mut()).enumerate() {
+        let s: i32 = HALF_TAPS
+            .iter()
+            .zip(&line[i..i + 8])
+            .map(|(&k, &v)| k * i32::from(v))
+            .sum();
+        *t = s as i16;
+        *o = clip8((s + 32) >> 6);
+    }
+}
+
+/// Vertical half samples: out[i] = the filter over rows[0..8][i], rounded, for i in
+/// 0..out.len().
+pub fn half_v_row(rows: [&[u8]; 8], out: &mut [u8]) {
+    let n = out.len();
+    let rows = rows.map(|r| &r[..n]);
+    #[cfg(target_arch = "x86_64")]
+    let done = sse2::half_v_row(rows, out);
+    #[cfg(not(target_arch = "x86_64"))]
+    let done = 0;
+    for i in done..n {
+        let s: i32 = (0..8).map(|k| HALF_TAPS[k] * i32::from(rows[k][i])).sum();
+        out[i] = clip8((s + 32) >> 6);
+    }
+}
+
+/// Vertical half samples of horizontal sums: out[i] = ((filter over rows[0..8][i]) >> 6
+/// + 32) >> 6, clipped, for i in 0..out.len().
+pub fn half_hv_row(rows: [&[i16]; 8], out: &mut [u8]) {
+    let n = out.len();
+    let rows = rows.map(|r| &r[..n]);
+    #[cfg(target_arch = "x86_64")]
+    let done = sse2::half_hv_row(rows, out);
+    #[cfg(not(target_arch = "x86_64"))]
+    let done = 0;
+    for i in done..n {
+        let s: i32 = (0..8).map(|k| HALF_TAPS[k] * i32::from(rows[k][i])).sum();
+        out[i] = clip8(((s >> 6) + 32) >> 6);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use core::arch::x86_64::*;
+
+    /// Eight bytes of `s` from `at`, widened to i16.
+    #[inline(always)]
+    fn load8(s: &[u8], at: usize) -> __m128i {
+        let v = &s[at..at + 8];
+        // SAFETY: `v` holds 8 bytes; register-only SSE2 otherwise (baseline on x86_64).
+        unsafe { _mm_unpacklo_epi8(_mm_loadl_epi64(v.as_ptr().cast()), _mm_setzero_si128()) }
+    }
+
+    #[inline(always)]
+    fn load16(s: &[i16], at: usize) -> __m128i {
+        let v = &s[at..at + 8];
+        // SAFETY: `v` holds 8 i16 (16 bytes); the load is unaligned.
+        unsafe { _mm_loadu_si128(v.as_ptr().cast()) }
+    }
+
+    #[inline(always)]
+    fn store_u8(d: &mut [u8], at: usize, x: __m128i) {
+        let v = &mut d[at..at + 8];
+        // SAFETY: `v` holds 8 bytes; the low 8 bytes of `x` are stored.
+        unsafe { _mm_storel_epi64(v.as_mut_ptr().cast(), x) }
+    }
+
+    #[inline(always)]
+    fn store_i16(d: &mut [i16], at: usize, x: __m128i) {
+        let v = &mut d[at..at + 8];
+        // SAFETY: `v` holds 8 i16 (16 bytes); the store is unaligned.
+        unsafe { _mm_storeu_si128(v.as_mut_ptr().cast(), x) }
+    }
+
+    /// The symmetric 8-tap filter on eight i16 vectors (all sums stay inside i16 for
+    /// 8-bit samples: -6120..=22440).
+    #[inline(always)]
+    fn filter16(a: [__m128i; 8]) -> __m128i {
+        // SAFETY: register-only SSE2 arithmetic (baseline on x86_64).
+        unsafe {
+            let s34 = _mm_add_epi16(a[3], a[4]);
+            let s25 = _mm_add_epi16(a[2], a[5]);
+            let s16 = _mm_add_epi16(a[1], a[6]);
+            let s07 = _mm_add_epi16(a[0], a[7]);
+            let t = _mm_sub_epi16(
+                _mm_mullo_epi16(s34, _mm_set1_epi16(40)),
+                _mm_mullo_epi16(s25, _mm_set1_epi16(11)),
+            );
+            _mm_add_epi16(t, _mm_sub_epi16(_mm_slli_epi16::<2>(s16), s07))
+        }
+    }
+
+    /// (x + 32) >> 6 packed to u8 with saturation.
+    #[inline(always)]
+    fn round_pack(x: __m128i) -> __m128i {
+        // SAFETY: register-only SSE2 arithmetic (baseline on x86_64).
+        unsafe {
+            let r = _mm_srai_epi16::<6>(_mm_add_epi16(x, _mm_set1_epi16(32)));
+            _mm_packus_epi16(r, r)
+        }
+    }
+
+    /// Whole groups of eight of `super::half_h_row`; returns how many were done.
+    pub fn half_h_row(line: &[u8], taps: &mut [i16], out: &mut [u8]) -> usize {
+        let n = out.len() & !7;
+        for x in (0..n).step_by(8) {
+            let t = filter16(core::array::from_fn(|k| load8(line, x + k)));
+            store_i16(taps, x, t);
+            store_u8(out, x, round_pack(t));
+        }
+        n
+    }
+
+    /// Whole groups of eight of `super::half_v_row`; returns how many were done.
+    pub fn half_v_row(rows: [&[u8]; 8], out: &mut [u8]) -> usize {
+        let n = out.len() & !7;
+        for x in (0..n).step_by(8) {
+            let t = filter16(core::array::from_fn(|k| load8(rows[k], x)));
+            store_u8(out, x, round_pack(t));
+        }
+        n
+    }
+
+    /// Whole groups of eight of `super::half_hv_row`; returns how many were done.
+    pub fn half_hv_row(rows: [&[i16]; 8], out: &mut [u8]) -> usize {
+        let n = out.len() & !7;
+        // SAFETY: register-only SSE2 arithmetic (baseline on x86_64); memory goes
+        // through the bounds-checked helpers.
+        unsafe {
+            let pair = |a: i16, b: i16| _mm_set1_epi32((a as u16 as i32) | ((b as i32) << 16));
+            let c01 = pair(-1, 4);
+            let c23 = pair(-11, 40);
+            let c45 = pair(40, -11);
+            let c67 = pair(4, -1);
+            let r32 = _mm_set1_epi32(32);
+            for x in (0..n).step_by(8) {
+                let r: [__m128i; 8] = core::array::from_fn(|k| load16(rows[k], x));
+                let half = |lo: bool| {
+                    let u = |a: __m128i, b: __m128i| {
+                        if lo {
+                            _mm_unpacklo_epi16(a, b)
+                        } else {
+                            _mm_unpackhi_epi16(a, b)
+                        }
+                    };
+                    let s = _mm_add_epi32(
+                        _mm_add_epi32(
+                            _mm_madd_epi16(u(r[0], r[1]), c01),
+                            _mm_madd_epi16(u(r[2], r[3]), c23),
+                        ),
+                        _mm_add_epi32(
+                            _mm_madd_epi16(u(r[4], r[5]), c45),
+                            _mm_madd_epi16(u(r[6], r[7]), c67),
+                        ),
+                    );
+                    _mm_srai_epi32::<6>(_mm_add_epi32(_mm_srai_epi32::<6>(s), r32))
+                };
+                let v = _mm_packs_epi32(half(true), half(false));
+                store_u8(out, x, _mm_packus_epi16(v, v));
+            }
+        }
+        n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lcg(seed: &mut u32) -> u32 {
+        *seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        *seed >> 8
+    }
+
+    fn bytes(seed: &mut u32, n: usize) -> alloc::vec::Vec<u8> {
+        (0..n)
+            .map(|i| match i % 5 {
+                0 => 255,
+                1 => 0,
+                _ => lcg(seed) as u8,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn half_filters_match_portable() {
+        let mut seed = 3u32;
+        let n = 45;
+        let line = bytes(&mut seed, n + 7);
+        let (mut t, mut o) = (alloc::vec![0i16; n], alloc::vec![0u8; n]);
+        half_h_row(&line, &mut t, &mut o, n);
+        let (mut t2, mut o2) = (alloc::vec![0i16; n], alloc::vec![0u8; n]);
+        half_h_row_portable(&line, &mut t2, &mut o2);
+        assert_eq!((&t, &o), (&t2, &o2));
+
+        let rows: alloc::vec::Vec<_> = (0..8).map(|_| bytes(&mut seed, n)).collect();
+        let refs: [&[u8]; 8] = core::array::from_fn(|k| &rows[k][..]);
+        let mut v = alloc::vec![0u8; n];
+        half_v_row(refs, &mut v);
+        for i in 0..n {
+            let s: i32 = (0..8).map(|k| HALF_TAPS[k] * i32::from(rows[k][i])).sum();
+            assert_eq!(v[i], clip8((s + 32) >> 6));
+        }
+
+        let trows: alloc::vec::Vec<alloc::vec::Vec<i16>> = (0..8)
+            .map(|_| {
+                (0..n)
+                    .map(|i| match i % 4 {
+                        0 => 22440,
+                        1 => -6120,
+                        _ => (lcg(&mut seed) % 28561) as i16 - 6120,
+                    })
+                    .collect()
+            })
+            .collect();
+        let trefs: [&[i16]; 8] = core::array::from_fn(|k| &trows[k][..]);
+        let mut hv = alloc::vec![0u8; n];
+        half_hv_row(trefs, &mut hv);
+        for i in 0..n {
+            let s: i32 = (0..8).map(|k| HALF_TAPS[k] * i32::from(trows[k][i])).sum();
+            assert_eq!(hv[i], clip8(((s >> 6) + 32) >> 6), "at {i}");
+        }
+    }
+}
