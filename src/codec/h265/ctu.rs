@@ -12,7 +12,7 @@ use super::params::{CTB_LOG2, MAX_MERGE_CANDIDATES, MIN_CB_LOG2};
 const MAX_MERGE: usize = MAX_MERGE_CANDIDATES as usize;
 use super::picinfo::{BlockInfo, InfoGrid};
 use super::quant::{chroma_qp, dequantise, hide_signs, quantise};
-use super::residual_coding::{encode_residual, intra_scan_idx, scan_positions, ScanIdx};
+use super::residual_coding::{encode_residual, intra_scan_idx, ScanIdx};
 use super::transform;
 use crate::bitstream::writer::BitWriter;
 use crate::codec::cabac::CabacEncoder;
@@ -1318,13 +1318,7 @@ fn residual_levels(
     if quantise(coeffs, &mut levels[..n], log2, qp, intra_cu) == 0 {
         return false;
     }
-    hide_signs(
-        coeffs,
-        &mut levels[..n],
-        log2,
-        qp,
-        scan_positions(log2, scan_idx),
-    );
+    hide_signs(coeffs, &mut levels[..n], log2, qp, scan_idx);
     true
 }
 
