@@ -13,6 +13,7 @@ const MAX_MERGE: usize = MAX_MERGE_CANDIDATES as usize;
 use super::picinfo::{BlockInfo, InfoGrid};
 use super::quant::{chroma_qp, dequantise, hide_signs, quantise};
 use super::residual_coding::{encode_residual, intra_scan_idx, ScanIdx};
+use super::simd;
 use super::transform;
 use crate::bitstream::writer::BitWriter;
 use crate::codec::cabac::CabacEncoder;
@@ -1212,12 +1213,7 @@ impl PictureCoder<'_> {
                 continue;
             }
             let (fb, fs) = block(far);
-            for r in 0..size {
-                for c in 0..size {
-                    trial[r * size + c] =
-                        ((u16::from(cb[r * cs + c]) + u16::from(fb[r * fs + c]) + 1) >> 1) as u8;
-                }
-            }
+            simd::average(cb, cs, fb, fs, &mut trial[..], size, size);
             let c = satd(src, src_stride, &trial[..], size, size, size) + mvd(m);
             if c < best_cost {
                 best = m;

@@ -63,6 +63,21 @@ pub fn half_hv_row(rows: [&[i16]; 8], out: &mut [u8]) {
     }
 }
 
+/// out[r * w + c] = (a[r * sa + c] + b[r * sb + c] + 1) >> 1 over a `w`x`h` block.
+pub fn average(a: &[u8], sa: usize, b: &[u8], sb: usize, out: &mut [u8], w: usize, h: usize) {
+    for r in 0..h {
+        let (ra, rb) = (&a[r * sa..r * sa + w], &b[r * sb..r * sb + w]);
+        let ro = &mut out[r * w..(r + 1) * w];
+        #[cfg(target_arch = "x86_64")]
+        let done = sse2::average_row(ra, rb, ro);
+        #[cfg(not(target_arch = "x86_64"))]
+        let done = 0;
+        for c in done..w {
+            ro[c] = ((u16::from(ra[c]) + u16::from(rb[c]) + 1) >> 1) as u8;
+        }
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod sse2 {
     use core::arch::x86_64::*;
@@ -122,6 +137,23 @@ mod sse2 {
             let r = _mm_srai_epi16::<6>(_mm_add_epi16(x, _mm_set1_epi16(32)));
             _mm_packus_epi16(r, r)
         }
+    }
+
+    /// Whole groups of sixteen of one row of `super::average`; returns how many.
+    pub fn average_row(a: &[u8], b: &[u8], out: &mut [u8]) -> usize {
+        let n = out.len() & !15;
+        for x in (0..n).step_by(16) {
+            let (va, vb, vo) = (&a[x..x + 16], &b[x..x + 16], &mut out[x..x + 16]);
+            // SAFETY: each slice holds 16 bytes; unaligned loads / store.
+            unsafe {
+                let avg = _mm_avg_epu8(
+                    _mm_loadu_si128(va.as_ptr().cast()),
+                    _mm_loadu_si128(vb.as_ptr().cast()),
+                );
+                _mm_storeu_si128(vo.as_mut_ptr().cast(), avg);
+            }
+        }
+        n
     }
 
     /// Whole groups of eight of `super::half_h_row`; returns how many were done.
@@ -204,6 +236,23 @@ mod tests {
                 _ => lcg(seed) as u8,
             })
             .collect()
+    }
+
+    #[test]
+    fn average_matches_portable() {
+        let mut seed = 9u32;
+        let a = bytes(&mut seed, 40 * 33);
+        let b = bytes(&mut seed, 40 * 33);
+        for &(w, h) in &[(8usize, 8usize), (16, 16), (32, 32), (24, 3)] {
+            let mut out = alloc::vec![0u8; w * h];
+            average(&a, 40, &b[3..], 37, &mut out, w, h);
+            for r in 0..h {
+                for c in 0..w {
+                    let e = (u16::from(a[r * 40 + c]) + u16::from(b[3 + r * 37 + c]) + 1) >> 1;
+                    assert_eq!(u16::from(out[r * w + c]), e);
+                }
+            }
+        }
     }
 
     #[test]
