@@ -1344,16 +1344,19 @@ fn residual_pays_off(
     }
     dequantise(&levels[..n], &mut coeffs[..n], size.trailing_zeros(), qp);
     transform::inverse(&coeffs[..n], &mut resid[..n], tmp, size, false);
-    let (mut d_pred, mut d_rec) = (0u64, 0u64);
+    // u32 sums: at most 32 * 32 * 255^2 < 2^32.
+    let (mut d_pred, mut d_rec) = (0u32, 0u32);
     for r in 0..size {
         let at = src.index(x as isize, (y + r) as isize);
         let row = &src.data()[at..at + size];
+        let p_row = &pred[r * size..(r + 1) * size];
+        let r_row = &resid[r * size..(r + 1) * size];
         for c in 0..size {
-            let p = i32::from(pred[r * size + c]);
+            let p = i32::from(p_row[c]);
             let o = i32::from(row[c]);
-            let rec = (p + i32::from(resid[r * size + c])).clamp(0, 255);
-            d_pred += ((o - p) * (o - p)) as u64;
-            d_rec += ((o - rec) * (o - rec)) as u64;
+            let rec = (p + i32::from(r_row[c])).clamp(0, 255);
+            d_pred += ((o - p) * (o - p)) as u32;
+            d_rec += ((o - rec) * (o - rec)) as u32;
         }
     }
     (d_rec as f32) + lambda_sse * bits < d_pred as f32

@@ -110,6 +110,43 @@ fn interpolate<const N: usize>(
     let stride = plane.stride;
     let half = (N / 2 - 1) as isize;
     let mut acc = [0i32; 32];
+    if N == 8 && w.is_multiple_of(8) && phase != (false, false) {
+        let tx: [i16; 8] = core::array::from_fn(|k| taps_x[k] as i16);
+        let ty: [i16; 8] = core::array::from_fn(|k| taps_y[k] as i16);
+        let mut sums = [0i16; 32];
+        match phase {
+            (true, false) => {
+                for r in 0..h {
+                    let s = plane.index(x - half, y + r as isize);
+                    simd::taps8_row(&data[s..s + w + 7], &tx, &mut sums[..w]);
+                    simd::round6(&sums[..w], &mut out[r * out_stride..r * out_stride + w]);
+                }
+            }
+            (false, true) => {
+                let s0 = plane.index(x, y - half);
+                for r in 0..h {
+                    let rows: [&[u8]; 8] = core::array::from_fn(|k| {
+                        let at = s0 + (r + k) * stride;
+                        &data[at..at + w]
+                    });
+                    simd::taps8_col(rows, &ty, &mut sums[..w]);
+                    simd::round6(&sums[..w], &mut out[r * out_stride..r * out_stride + w]);
+                }
+            }
+            _ => {
+                for r in 0..h + 7 {
+                    let s = plane.index(x - half, y - half + r as isize);
+                    simd::taps8_row(&data[s..s + w + 7], &tx, &mut tmp[r * w..(r + 1) * w]);
+                }
+                for r in 0..h {
+                    let rows: [&[i16]; 8] =
+                        core::array::from_fn(|k| &tmp[(r + k) * w..(r + k + 1) * w]);
+                    simd::taps8_col_i16(rows, &ty, &mut out[r * out_stride..r * out_stride + w]);
+                }
+            }
+        }
+        return;
+    }
     match phase {
         (false, false) => {
             for r in 0..h {

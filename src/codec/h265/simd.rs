@@ -78,6 +78,69 @@ pub fn average(a: &[u8], sa: usize, b: &[u8], sb: usize, out: &mut [u8], w: usiz
     }
 }
 
+/// 8-tap sums along a row: out[i] = sum_k taps[k] * src[i + k] (16 bits suffice for
+/// the luma filters of Table 8-11 on 8-bit samples).
+pub fn taps8_row(src: &[u8], taps: &[i16; 8], out: &mut [i16]) {
+    let n = out.len();
+    let src = &src[..n + 7];
+    #[cfg(target_arch = "x86_64")]
+    let done = sse2::taps8(core::array::from_fn(|k| &src[k..k + n]), taps, out);
+    #[cfg(not(target_arch = "x86_64"))]
+    let done = 0;
+    for i in done..n {
+        let s: i32 = (0..8)
+            .map(|k| i32::from(taps[k]) * i32::from(src[i + k]))
+            .sum();
+        out[i] = s as i16;
+    }
+}
+
+/// 8-tap sums down columns: out[i] = sum_k taps[k] * rows[k][i].
+pub fn taps8_col(rows: [&[u8]; 8], taps: &[i16; 8], out: &mut [i16]) {
+    let n = out.len();
+    let rows = rows.map(|r| &r[..n]);
+    #[cfg(target_arch = "x86_64")]
+    let done = sse2::taps8(rows, taps, out);
+    #[cfg(not(target_arch = "x86_64"))]
+    let done = 0;
+    for i in done..n {
+        let s: i32 = (0..8)
+            .map(|k| i32::from(taps[k]) * i32::from(rows[k][i]))
+            .sum();
+        out[i] = s as i16;
+    }
+}
+
+/// out[i] = clip((v[i] + 32) >> 6).
+pub fn round6(v: &[i16], out: &mut [u8]) {
+    let n = out.len();
+    let v = &v[..n];
+    #[cfg(target_arch = "x86_64")]
+    let done = sse2::round6(v, out);
+    #[cfg(not(target_arch = "x86_64"))]
+    let done = 0;
+    for i in done..n {
+        out[i] = clip8((i32::from(v[i]) + 32) >> 6);
+    }
+}
+
+/// Second stage of the 2-D luma filter: out[i] = clip(((sum_k taps[k] * rows[k][i])
+/// >> 6) + 32) >> 6).
+pub fn taps8_col_i16(rows: [&[i16]; 8], taps: &[i16; 8], out: &mut [u8]) {
+    let n = out.len();
+    let rows = rows.map(|r| &r[..n]);
+    #[cfg(target_arch = "x86_64")]
+    let done = sse2::taps8_col_i16(rows, taps, out);
+    #[cfg(not(target_arch = "x86_64"))]
+    let done = 0;
+    for i in done..n {
+        let s: i32 = (0..8)
+            .map(|k| i32::from(taps[k]) * i32::from(rows[k][i]))
+            .sum();
+        out[i] = clip8(((s >> 6) + 32) >> 6);
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod sse2 {
     use core::arch::x86_64::*;
@@ -151,6 +214,60 @@ mod sse2 {
                     _mm_loadu_si128(vb.as_ptr().cast()),
                 );
                 _mm_storeu_si128(vo.as_mut_ptr().cast(), avg);
+            }
+        }
+        n
+    }
+
+    /// Whole groups of eight of sum_k taps[k] * rows[k][i] (u8 samples, i16 sums).
+    pub fn taps8(rows: [&[u8]; 8], taps: &[i16; 8], out: &mut [i16]) -> usize {
+        let n = out.len() & !7;
+        // SAFETY: register-only SSE2 arithmetic (baseline on x86_64); memory goes
+        // through the bounds-checked helpers.
+        unsafe {
+            let t: [__m128i; 8] = core::array::from_fn(|k| _mm_set1_epi16(taps[k]));
+            for x in (0..n).step_by(8) {
+                let mut acc = _mm_mullo_epi16(load8(rows[0], x), t[0]);
+                for k in 1..8 {
+                    acc = _mm_add_epi16(acc, _mm_mullo_epi16(load8(rows[k], x), t[k]));
+                }
+                store_i16(out, x, acc);
+            }
+        }
+        n
+    }
+
+    /// Whole groups of eight of `super::round6`.
+    pub fn round6(v: &[i16], out: &mut [u8]) -> usize {
+        let n = out.len() & !7;
+        for x in (0..n).step_by(8) {
+            store_u8(out, x, round_pack(load16(v, x)));
+        }
+        n
+    }
+
+    /// Whole groups of eight of `super::taps8_col_i16`.
+    pub fn taps8_col_i16(rows: [&[i16]; 8], taps: &[i16; 8], out: &mut [u8]) -> usize {
+        let n = out.len() & !7;
+        // SAFETY: register-only SSE2 arithmetic (baseline on x86_64); memory goes
+        // through the bounds-checked helpers.
+        unsafe {
+            let pair = |a: i16, b: i16| _mm_set1_epi32((a as u16 as i32) | ((b as i32) << 16));
+            let c: [__m128i; 4] = core::array::from_fn(|p| pair(taps[2 * p], taps[2 * p + 1]));
+            let r32 = _mm_set1_epi32(32);
+            for x in (0..n).step_by(8) {
+                let r: [__m128i; 8] = core::array::from_fn(|k| load16(rows[k], x));
+                let mut lo = _mm_setzero_si128();
+                let mut hi = _mm_setzero_si128();
+                for p in 0..4 {
+                    let (a, b) = (r[2 * p], r[2 * p + 1]);
+                    lo = _mm_add_epi32(lo, _mm_madd_epi16(_mm_unpacklo_epi16(a, b), c[p]));
+                    hi = _mm_add_epi32(hi, _mm_madd_epi16(_mm_unpackhi_epi16(a, b), c[p]));
+                }
+                let fin =
+                    |s: __m128i| _mm_srai_epi32::<6>(_mm_add_epi32(_mm_srai_epi32::<6>(s), r32));
+                let v = _mm_packs_epi32(fin(lo), fin(hi));
+                store_u8(out, x, _mm_packus_epi16(v, v));
             }
         }
         n
@@ -236,6 +353,56 @@ mod tests {
                 _ => lcg(seed) as u8,
             })
             .collect()
+    }
+
+    #[test]
+    fn luma_taps_match_portable() {
+        const PHASES: [[i16; 8]; 3] = [
+            [-1, 4, -10, 58, 17, -5, 1, 0],
+            [-1, 4, -11, 40, 40, -11, 4, -1],
+            [0, 1, -5, 17, 58, -10, 4, -1],
+        ];
+        let mut seed = 21u32;
+        let n = 37;
+        let line = bytes(&mut seed, n + 7);
+        let rows: alloc::vec::Vec<_> = (0..8).map(|_| bytes(&mut seed, n)).collect();
+        let refs: [&[u8]; 8] = core::array::from_fn(|k| &rows[k][..]);
+        for taps in &PHASES {
+            let mut a = alloc::vec![0i16; n];
+            taps8_row(&line, taps, &mut a);
+            let mut b = alloc::vec![0i16; n];
+            taps8_col(refs, taps, &mut b);
+            let mut ra = alloc::vec![0u8; n];
+            round6(&a, &mut ra);
+            for i in 0..n {
+                let sa: i32 = (0..8)
+                    .map(|k| i32::from(taps[k]) * i32::from(line[i + k]))
+                    .sum();
+                let sb: i32 = (0..8)
+                    .map(|k| i32::from(taps[k]) * i32::from(rows[k][i]))
+                    .sum();
+                assert_eq!((i32::from(a[i]), i32::from(b[i])), (sa, sb));
+                assert_eq!(ra[i], clip8((sa + 32) >> 6));
+            }
+            // Second stage over first-stage sums of every phase.
+            let firsts: alloc::vec::Vec<alloc::vec::Vec<i16>> = (0..8)
+                .map(|k| {
+                    let l = bytes(&mut seed, n + 7);
+                    let mut t = alloc::vec![0i16; n];
+                    taps8_row(&l, &PHASES[k % 3], &mut t);
+                    t
+                })
+                .collect();
+            let frefs: [&[i16]; 8] = core::array::from_fn(|k| &firsts[k][..]);
+            let mut o = alloc::vec![0u8; n];
+            taps8_col_i16(frefs, taps, &mut o);
+            for i in 0..n {
+                let s: i32 = (0..8)
+                    .map(|k| i32::from(taps[k]) * i32::from(firsts[k][i]))
+                    .sum();
+                assert_eq!(o[i], clip8(((s >> 6) + 32) >> 6));
+            }
+        }
     }
 
     #[test]
