@@ -69,6 +69,10 @@ const MERGE_RESIDUAL_MAX_LEVELS: usize = 4;
 /// Intra modes tried first; the best angular one is then refined by +-2 and +-1.
 const INTRA_CANDIDATES: [u8; 11] = [0, 1, 2, 6, 10, 14, 18, 22, 26, 30, 34];
 
+/// P pictures: the modes whose best cost decides whether intra competes with inter
+/// at all (the full search above runs only when it does).
+const INTRA_PRECHECK: [u8; 6] = [0, 1, 10, 18, 26, 34];
+
 pub struct PictureCoder<'a> {
     pub src: &'a Frame,
     pub recon: &'a mut Frame,
@@ -240,6 +244,20 @@ impl PictureCoder<'_> {
 
     /// Best luma intra mode by SATD + lambda * mode bits; returns (mode, cost).
     fn decide_intra_mode(&mut self, x: usize, y: usize, size: usize, mpm: &[u8; 3]) -> (u8, u32) {
+        self.intra_mode_search(x, y, size, mpm, &INTRA_CANDIDATES, true)
+    }
+
+    /// Best of `candidates` (then, with `refine`, +-2 and +-1 around the best angular
+    /// mode) by SATD + lambda * mode bits; returns (mode, cost).
+    fn intra_mode_search(
+        &mut self,
+        x: usize,
+        y: usize,
+        size: usize,
+        mpm: &[u8; 3],
+        candidates: &[u8],
+        refine: bool,
+    ) -> (u8, u32) {
         let mut refs = Refs::default();
         let mut smoothed = Refs::default();
         self.luma_refs(x, y, size, &mut refs);
@@ -257,10 +275,10 @@ impl PictureCoder<'_> {
                 *best = (mode, cost);
             }
         };
-        for &m in &INTRA_CANDIDATES {
+        for &m in candidates {
             eval(m, &mut best);
         }
-        if best.0 >= 2 {
+        if refine && best.0 >= 2 {
             let centre = best.0;
             for d in [-2i32, 2, -1, 1] {
                 let m = i32::from(centre) + d;
@@ -1042,7 +1060,7 @@ impl PictureCoder<'_> {
         // Intra only when inter prediction is poor.
         if inter_cost > (size * size) as u32 * 2 {
             let mpm = self.neighbour_modes(x, y);
-            let (_, intra_cost) = self.decide_intra_mode(x, y, size, &mpm);
+            let (_, intra_cost) = self.intra_mode_search(x, y, size, &mpm, &INTRA_PRECHECK, false);
             if intra_cost + self.lambda * 4 < inter_cost {
                 return self.code_intra_cu(x, y, log2, true);
             }
