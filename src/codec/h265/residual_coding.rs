@@ -52,9 +52,12 @@ const fn build_scans() -> ScanTables {
 
 static SCANS: ScanTables = build_scans();
 
+/// A position (x, y) in a scan table.
+pub type Pos = (u8, u8);
+
 /// The sub-block positions (in sub-blocks) of a `1 << log2` transform block and the
 /// positions inside a 4x4 sub-block, both in scan order for `scan_idx`.
-pub fn scan_tables(log2: u32, scan_idx: ScanIdx) -> (&'static [(u8, u8)], &'static [(u8, u8)]) {
+pub fn scan_tables(log2: u32, scan_idx: ScanIdx) -> (&'static [Pos], &'static [Pos]) {
     let sb_log2 = (log2 - 2) as usize;
     (
         &SCANS.pos[scan_idx][sb_log2][..1 << (2 * sb_log2)],

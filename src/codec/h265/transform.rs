@@ -622,7 +622,7 @@ mod tests {
                         match case % 3 {
                             0 => (v % 65536) as i32 - 32768,
                             1 if x < 3 && y < 5 => (v % 2001) as i32 - 1000,
-                            2 if v % 7 == 0 => (v % 65536) as i32 - 32768,
+                            2 if v.is_multiple_of(7) => (v % 65536) as i32 - 32768,
                             _ => 0,
                         }
                     })
