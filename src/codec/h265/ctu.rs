@@ -12,12 +12,13 @@ use super::params::{CTB_LOG2, MAX_MERGE_CANDIDATES, MIN_CB_LOG2};
 const MAX_MERGE: usize = MAX_MERGE_CANDIDATES as usize;
 use super::picinfo::{BlockInfo, InfoGrid};
 use super::quant::{chroma_qp, dequantise, hide_signs, quantise};
-use super::residual_coding::{encode_residual, intra_scan_idx, scan_positions, ScanIdx};
+use super::residual_coding::{encode_residual, intra_scan_idx, ScanIdx};
+use super::simd;
 use super::transform;
 use crate::bitstream::writer::BitWriter;
 use crate::codec::cabac::CabacEncoder;
 use crate::codec::frame::{Frame, Plane};
-use crate::codec::motion::{satd, IntegerSearch};
+use crate::codec::motion::{self, IntegerSearch};
 
 /// Per-CU working buffers, allocated once per encoder.
 pub struct Scratch {
@@ -29,6 +30,11 @@ pub struct Scratch {
     levels_y: [i32; 1024],
     levels_c: [[i32; 256]; 2],
     interp: [i16; TMP_LEN],
+    /// Inverse-transformed residuals of the levels `quantise_cu` kept (Y, Cb, Cr),
+    /// valid where `rec_valid` says so.
+    rec_y: [i16; 1024],
+    rec_c: [[i16; 256]; 2],
+    rec_valid: [bool; 3],
 }
 
 pub fn new_scratch() -> Box<Scratch> {
@@ -41,6 +47,9 @@ pub fn new_scratch() -> Box<Scratch> {
         levels_y: [0; 1024],
         levels_c: [[0; 256]; 2],
         interp: [0; TMP_LEN],
+        rec_y: [0; 1024],
+        rec_c: [[0; 256]; 2],
+        rec_valid: [false; 3],
     })
 }
 
@@ -59,6 +68,10 @@ const MERGE_RESIDUAL_MAX_LEVELS: usize = 4;
 
 /// Intra modes tried first; the best angular one is then refined by +-2 and +-1.
 const INTRA_CANDIDATES: [u8; 11] = [0, 1, 2, 6, 10, 14, 18, 22, 26, 30, 34];
+
+/// P pictures: the modes whose best cost decides whether intra competes with inter
+/// at all (the full search above runs only when it does).
+const INTRA_PRECHECK: [u8; 6] = [0, 1, 10, 18, 26, 34];
 
 pub struct PictureCoder<'a> {
     pub src: &'a Frame,
@@ -115,7 +128,16 @@ impl PictureCoder<'_> {
         } else if log2 > MIN_CB_LOG2 {
             if log2 == CTB_LOG2 {
                 if let Some(reference) = self.reference {
-                    if self.try_skip_cu(reference, x, y, log2, MERGE_RESIDUAL_MAX_LEVELS, true) {
+                    let merge = self.best_merge(reference, x, y, size);
+                    if self.try_skip_cu(
+                        reference,
+                        x,
+                        y,
+                        log2,
+                        merge,
+                        MERGE_RESIDUAL_MAX_LEVELS,
+                        true,
+                    ) {
                         return;
                     }
                 }
@@ -222,6 +244,20 @@ impl PictureCoder<'_> {
 
     /// Best luma intra mode by SATD + lambda * mode bits; returns (mode, cost).
     fn decide_intra_mode(&mut self, x: usize, y: usize, size: usize, mpm: &[u8; 3]) -> (u8, u32) {
+        self.intra_mode_search(x, y, size, mpm, &INTRA_CANDIDATES, true)
+    }
+
+    /// Best of `candidates` (then, with `refine`, +-2 and +-1 around the best angular
+    /// mode) by SATD + lambda * mode bits; returns (mode, cost).
+    fn intra_mode_search(
+        &mut self,
+        x: usize,
+        y: usize,
+        size: usize,
+        mpm: &[u8; 3],
+        candidates: &[u8],
+        refine: bool,
+    ) -> (u8, u32) {
         let mut refs = Refs::default();
         let mut smoothed = Refs::default();
         self.luma_refs(x, y, size, &mut refs);
@@ -239,10 +275,10 @@ impl PictureCoder<'_> {
                 *best = (mode, cost);
             }
         };
-        for &m in &INTRA_CANDIDATES {
+        for &m in candidates {
             eval(m, &mut best);
         }
-        if best.0 >= 2 {
+        if refine && best.0 >= 2 {
             let centre = best.0;
             for d in [-2i32, 2, -1, 1] {
                 let m = i32::from(centre) + d;
@@ -561,12 +597,18 @@ impl PictureCoder<'_> {
         log2: u32,
         intra_mode: Option<u8>,
     ) -> (bool, [bool; 2]) {
+        let cbf_y = self.quantise_luma(x, y, log2, intra_mode);
+        (cbf_y, self.quantise_chroma(x, y, log2, intra_mode))
+    }
+
+    /// The luma part of [`Self::quantise_cu`].
+    fn quantise_luma(&mut self, x: usize, y: usize, log2: u32, intra_mode: Option<u8>) -> bool {
         let intra_cu = intra_mode.is_some();
         let scan_y = intra_mode.map_or(0, |m| intra_scan_idx(m, log2, false));
-        let scan_c = intra_mode.map_or(0, |m| intra_scan_idx(m, log2 - 1, true));
         let size = 1usize << log2;
         let lambda_sse = 0.12 * self.qstep * self.qstep;
         let s = &mut *self.scratch;
+        s.rec_valid[0] = false;
         let mut cbf_y = residual_levels(
             &self.src.y,
             x,
@@ -592,15 +634,33 @@ impl PictureCoder<'_> {
                 &s.levels_y,
                 lambda_sse,
                 &mut s.coeffs,
-                &mut s.resid,
+                &mut s.rec_y,
                 &mut s.tmp,
             );
+            s.rec_valid[0] = cbf_y;
         }
+        cbf_y
+    }
+
+    /// The chroma part of [`Self::quantise_cu`].
+    fn quantise_chroma(
+        &mut self,
+        x: usize,
+        y: usize,
+        log2: u32,
+        intra_mode: Option<u8>,
+    ) -> [bool; 2] {
+        let intra_cu = intra_mode.is_some();
+        let scan_c = intra_mode.map_or(0, |m| intra_scan_idx(m, log2 - 1, true));
+        let size = 1usize << log2;
+        let lambda_sse = 0.12 * self.qstep * self.qstep;
+        let s = &mut *self.scratch;
         let cs = size / 2;
         let cqp = chroma_qp(self.qp);
         let mut cbf_c = [false; 2];
         for (c, cbf) in cbf_c.iter_mut().enumerate() {
             let plane = if c == 0 { &self.src.u } else { &self.src.v };
+            s.rec_valid[1 + c] = false;
             *cbf = residual_levels(
                 plane,
                 x / 2,
@@ -626,12 +686,13 @@ impl PictureCoder<'_> {
                     &s.levels_c[c],
                     lambda_sse,
                     &mut s.coeffs,
-                    &mut s.resid,
+                    &mut s.rec_c[c],
                     &mut s.tmp,
                 );
+                s.rec_valid[1 + c] = *cbf;
             }
         }
-        (cbf_y, cbf_c)
+        cbf_c
     }
 
     /// transform_tree at depth 0 (no split) with its transform_unit.
@@ -690,22 +751,28 @@ impl PictureCoder<'_> {
         }
     }
 
+    /// Reconstruct the CU from the scratch predictions and levels (reusing the
+    /// residuals `quantise_cu` already inverse-transformed for its rate check).
     fn reconstruct_cu(&mut self, x: usize, y: usize, log2: u32, cbf_y: bool, cbf_c: [bool; 2]) {
         let size = 1usize << log2;
         let s = &mut *self.scratch;
-        reconstruct(
-            &mut self.recon.y,
-            x,
-            y,
-            &s.pred,
-            size,
-            self.qp,
-            cbf_y.then_some(&s.levels_y[..]),
-            &mut s.coeffs,
-            &mut s.resid,
-            &mut s.tmp,
-            false,
-        );
+        if cbf_y && s.rec_valid[0] {
+            add_residual(&mut self.recon.y, x, y, &s.pred, size, &s.rec_y);
+        } else {
+            reconstruct(
+                &mut self.recon.y,
+                x,
+                y,
+                &s.pred,
+                size,
+                self.qp,
+                cbf_y.then_some(&s.levels_y[..]),
+                &mut s.coeffs,
+                &mut s.resid,
+                &mut s.tmp,
+                false,
+            );
+        }
         let cqp = chroma_qp(self.qp);
         for c in 0..2 {
             let plane = if c == 0 {
@@ -713,6 +780,10 @@ impl PictureCoder<'_> {
             } else {
                 &mut self.recon.v
             };
+            if cbf_c[c] && s.rec_valid[1 + c] {
+                add_residual(plane, x / 2, y / 2, &s.pred_c[c], size / 2, &s.rec_c[c]);
+                continue;
+            }
             reconstruct(
                 plane,
                 x / 2,
@@ -727,6 +798,7 @@ impl PictureCoder<'_> {
                 false,
             );
         }
+        s.rec_valid = [false; 3];
     }
 
     // ---------------------------------------------------------------- inter
@@ -821,42 +893,62 @@ impl PictureCoder<'_> {
     /// With `from_quadtree`, writes split_cu_flag 0 first (the CU is decided here);
     /// otherwise the caller has written it and counted the CU. `max_levels`: the most
     /// non-zero levels accepted. Returns false (nothing written) otherwise.
+    #[allow(clippy::too_many_arguments)]
     fn try_skip_cu(
         &mut self,
         reference: &Frame,
         x: usize,
         y: usize,
         log2: u32,
+        merge: Option<(u8, Mv, u32)>,
         max_levels: usize,
         from_quadtree: bool,
     ) -> bool {
         let size = 1usize << log2;
-        let Some((idx, mv, cost)) = self.best_merge(reference, x, y, size) else {
+        let Some((idx, mv, cost)) = merge else {
             return false;
         };
         // Cheap rejection: a residual this large cannot quantise to (almost) nothing.
         if cost as f32 > (size * size) as f32 * self.qstep * 0.5 {
             return false;
         }
-        self.predict_inter_into_scratch(reference, x, y, size, mv);
-        let (cbf_y, cbf_c) = self.quantise_cu(x, y, log2, None);
-        let any = cbf_y || cbf_c[0] || cbf_c[1];
-        if any {
-            let s = &*self.scratch;
-            let n = size * size;
-            let mut count = 0;
-            if cbf_y {
-                count += s.levels_y[..n].iter().filter(|&&l| l != 0).count();
-            }
-            for c in 0..2 {
-                if cbf_c[c] {
-                    count += s.levels_c[c][..n / 4].iter().filter(|&&l| l != 0).count();
-                }
-            }
+        // Luma first: too many levels there ends the trial before chroma.
+        let n = size * size;
+        {
+            let s = &mut *self.scratch;
+            inter::predict_luma(&reference.y, x, y, size, mv, &mut s.pred, &mut s.interp);
+        }
+        let cbf_y = self.quantise_luma(x, y, log2, None);
+        let mut count = 0;
+        if cbf_y {
+            count += self.scratch.levels_y[..n]
+                .iter()
+                .filter(|&&l| l != 0)
+                .count();
             if count > max_levels {
                 return false;
             }
         }
+        {
+            let s = &mut *self.scratch;
+            let cs = size / 2;
+            for (c, plane) in [&reference.u, &reference.v].into_iter().enumerate() {
+                inter::predict_chroma(plane, x / 2, y / 2, cs, mv, &mut s.pred_c[c], &mut s.interp);
+            }
+        }
+        let cbf_c = self.quantise_chroma(x, y, log2, None);
+        for c in 0..2 {
+            if cbf_c[c] {
+                count += self.scratch.levels_c[c][..n / 4]
+                    .iter()
+                    .filter(|&&l| l != 0)
+                    .count();
+            }
+        }
+        if count > max_levels {
+            return false;
+        }
+        let any = cbf_y || cbf_c[0] || cbf_c[1];
         if from_quadtree {
             self.encode_split_flag(x, y, log2, false);
             self.cu_count += 1;
@@ -938,11 +1030,10 @@ impl PictureCoder<'_> {
         let mut interp = [0i16; TMP_LEN];
         // Early skip: a merge candidate leaving nothing to code ends the decision
         // before the motion search.
-        if self.try_skip_cu(reference, x, y, log2, 0, false) {
+        let merge = self.best_merge(reference, x, y, size);
+        if self.try_skip_cu(reference, x, y, log2, merge, 0, false) {
             return;
         }
-        // Merge candidates.
-        let merge = self.best_merge(reference, x, y, size);
         let merge_mv = merge.map_or(Mv::ZERO, |m| m.1);
         let mut best: Option<(InterChoice, u32)> =
             merge.map(|(idx, mv, cost)| (InterChoice::Merge { idx, mv }, cost));
@@ -969,7 +1060,7 @@ impl PictureCoder<'_> {
         // Intra only when inter prediction is poor.
         if inter_cost > (size * size) as u32 * 2 {
             let mpm = self.neighbour_modes(x, y);
-            let (_, intra_cost) = self.decide_intra_mode(x, y, size, &mpm);
+            let (_, intra_cost) = self.intra_mode_search(x, y, size, &mpm, &INTRA_PRECHECK, false);
             if intra_cost + self.lambda * 4 < inter_cost {
                 return self.code_intra_cu(x, y, log2, true);
             }
@@ -1140,12 +1231,7 @@ impl PictureCoder<'_> {
                 continue;
             }
             let (fb, fs) = block(far);
-            for r in 0..size {
-                for c in 0..size {
-                    trial[r * size + c] =
-                        ((u16::from(cb[r * cs + c]) + u16::from(fb[r * fs + c]) + 1) >> 1) as u8;
-                }
-            }
+            simd::average(cb, cs, fb, fs, &mut trial[..], size, size);
             let c = satd(src, src_stride, &trial[..], size, size, size) + mvd(m);
             if c < best_cost {
                 best = m;
@@ -1189,6 +1275,16 @@ impl PictureCoder<'_> {
         }
         self.cabac.encode_bypass(self.w, 0);
         self.cabac.encode_bypass_bits(self.w, value, k);
+    }
+}
+
+/// SATD of a `w`x`h` block; 32-wide blocks as two 16-wide halves (the SATD is a sum
+/// over 4x4 blocks) so they take the SIMD path too.
+fn satd(a: &[u8], sa: usize, b: &[u8], sb: usize, w: usize, h: usize) -> u32 {
+    if w == 32 {
+        motion::satd(a, sa, b, sb, 16, h) + motion::satd(&a[16..], sa, &b[16..], sb, 16, h)
+    } else {
+        motion::satd(a, sa, b, sb, w, h)
     }
 }
 
@@ -1236,13 +1332,7 @@ fn residual_levels(
     if quantise(coeffs, &mut levels[..n], log2, qp, intra_cu) == 0 {
         return false;
     }
-    hide_signs(
-        coeffs,
-        &mut levels[..n],
-        log2,
-        qp,
-        scan_positions(log2, scan_idx),
-    );
+    hide_signs(coeffs, &mut levels[..n], log2, qp, scan_idx);
     true
 }
 
@@ -1272,16 +1362,19 @@ fn residual_pays_off(
     }
     dequantise(&levels[..n], &mut coeffs[..n], size.trailing_zeros(), qp);
     transform::inverse(&coeffs[..n], &mut resid[..n], tmp, size, false);
-    let (mut d_pred, mut d_rec) = (0u64, 0u64);
+    // u32 sums: at most 32 * 32 * 255^2 < 2^32.
+    let (mut d_pred, mut d_rec) = (0u32, 0u32);
     for r in 0..size {
         let at = src.index(x as isize, (y + r) as isize);
         let row = &src.data()[at..at + size];
+        let p_row = &pred[r * size..(r + 1) * size];
+        let r_row = &resid[r * size..(r + 1) * size];
         for c in 0..size {
-            let p = i32::from(pred[r * size + c]);
+            let p = i32::from(p_row[c]);
             let o = i32::from(row[c]);
-            let rec = (p + i32::from(resid[r * size + c])).clamp(0, 255);
-            d_pred += ((o - p) * (o - p)) as u64;
-            d_rec += ((o - rec) * (o - rec)) as u64;
+            let rec = (p + i32::from(r_row[c])).clamp(0, 255);
+            d_pred += ((o - p) * (o - p)) as u32;
+            d_rec += ((o - rec) * (o - rec)) as u32;
         }
     }
     (d_rec as f32) + lambda_sse * bits < d_pred as f32
@@ -1307,9 +1400,17 @@ fn reconstruct(
     if let Some(levels) = levels {
         dequantise(&levels[..n], &mut coeffs[..n], size.trailing_zeros(), qp);
         transform::inverse(&coeffs[..n], &mut resid[..n], tmp, size, dst);
+        add_residual(plane, x, y, pred, size, resid);
     } else {
-        resid[..n].fill(0);
+        for r in 0..size {
+            let d = plane.index(x as isize, (y + r) as isize);
+            plane.data_mut()[d..d + size].copy_from_slice(&pred[r * size..(r + 1) * size]);
+        }
     }
+}
+
+/// Write prediction + residual (clipped) into the `size` block at (x, y) of `plane`.
+fn add_residual(plane: &mut Plane, x: usize, y: usize, pred: &[u8], size: usize, resid: &[i16]) {
     for r in 0..size {
         let d = plane.index(x as isize, (y + r) as isize);
         let row = &mut plane.data_mut()[d..d + size];

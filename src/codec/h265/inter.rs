@@ -3,6 +3,7 @@
 //! (8.5.3.3.4.2). References are edge-padded planes, so every read stays inside them as
 //! long as motion vectors respect `MvLimits`.
 
+use super::simd;
 use crate::codec::frame::Plane;
 
 /// Luma filter taps per quarter-sample phase (Table 8-11).
@@ -109,6 +110,43 @@ fn interpolate<const N: usize>(
     let stride = plane.stride;
     let half = (N / 2 - 1) as isize;
     let mut acc = [0i32; 32];
+    if N == 8 && w.is_multiple_of(8) && phase != (false, false) {
+        let tx: [i16; 8] = core::array::from_fn(|k| taps_x[k] as i16);
+        let ty: [i16; 8] = core::array::from_fn(|k| taps_y[k] as i16);
+        let mut sums = [0i16; 32];
+        match phase {
+            (true, false) => {
+                for r in 0..h {
+                    let s = plane.index(x - half, y + r as isize);
+                    simd::taps8_row(&data[s..s + w + 7], &tx, &mut sums[..w]);
+                    simd::round6(&sums[..w], &mut out[r * out_stride..r * out_stride + w]);
+                }
+            }
+            (false, true) => {
+                let s0 = plane.index(x, y - half);
+                for r in 0..h {
+                    let rows: [&[u8]; 8] = core::array::from_fn(|k| {
+                        let at = s0 + (r + k) * stride;
+                        &data[at..at + w]
+                    });
+                    simd::taps8_col(rows, &ty, &mut sums[..w]);
+                    simd::round6(&sums[..w], &mut out[r * out_stride..r * out_stride + w]);
+                }
+            }
+            _ => {
+                for r in 0..h + 7 {
+                    let s = plane.index(x - half, y - half + r as isize);
+                    simd::taps8_row(&data[s..s + w + 7], &tx, &mut tmp[r * w..(r + 1) * w]);
+                }
+                for r in 0..h {
+                    let rows: [&[i16]; 8] =
+                        core::array::from_fn(|k| &tmp[(r + k) * w..(r + k + 1) * w]);
+                    simd::taps8_col_i16(rows, &ty, &mut out[r * out_stride..r * out_stride + w]);
+                }
+            }
+        }
+        return;
+    }
     match phase {
         (false, false) => {
             for r in 0..h {
@@ -182,8 +220,6 @@ pub struct HalfPlanes {
     pub hv: Plane,
     /// Unrounded horizontal sums, one row (scratch for `hv`).
     taps: alloc::vec::Vec<i16>,
-    /// One row of vertical sums.
-    row: alloc::vec::Vec<i32>,
 }
 
 impl HalfPlanes {
@@ -196,12 +232,11 @@ impl HalfPlanes {
             v: plane()?,
             hv: plane()?,
             taps: crate::codec::frame::try_zeroed(rows * stride)?,
-            row: crate::codec::frame::try_zeroed(stride)?,
         })
     }
 
     pub fn bytes_for(width: usize, height: usize) -> usize {
-        5 * Plane::bytes_for(width, height, LUMA_PAD) + 4 * (width + 2 * LUMA_PAD)
+        5 * Plane::bytes_for(width, height, LUMA_PAD)
     }
 
     /// Recompute from the edge-extended luma `full` (same geometry). Samples whose taps
@@ -210,54 +245,27 @@ impl HalfPlanes {
         let stride = full.stride;
         let rows = full.height + 2 * full.pad;
         let src = full.data();
-        let taps = &LUMA_TAPS[2];
         let n = stride - 7;
-        let mut row_acc = [0i32; 64];
         for r in 0..rows {
             let line = &src[r * stride..(r + 1) * stride];
             // Horizontal half samples at x = 3..3+n (taps x-3..=x+4).
-            let mut x = 0;
-            while x < n {
-                let w = (n - x).min(64);
-                filter_row(&line[x..x + w + 7], taps, &mut row_acc, w);
-                let base = r * stride + 3 + x;
-                for i in 0..w {
-                    self.taps[base + i] = row_acc[i] as i16;
-                    self.h.data_mut()[base + i] = clip8((row_acc[i] + 32) >> 6);
-                }
-                x += w;
-            }
+            let base = r * stride + 3;
+            simd::half_h_row(
+                line,
+                &mut self.taps[base..base + n],
+                &mut self.h.data_mut()[base..base + n],
+                n,
+            );
         }
-        // Vertical filters, tap-major over whole rows so they vectorise.
-        let acc = &mut self.row[..stride];
+        // Vertical filters over whole rows.
         for r in 3..rows - 4 {
             let base = r * stride;
-            acc.fill(0);
-            for (k, &t) in taps.iter().enumerate() {
-                let line = &src[(r + k - 3) * stride..(r + k - 2) * stride];
-                for (a, &v) in acc.iter_mut().zip(line) {
-                    *a += t * i32::from(v);
-                }
-            }
-            for (o, &a) in self.v.data_mut()[base..base + stride]
-                .iter_mut()
-                .zip(acc.iter())
-            {
-                *o = clip8((a + 32) >> 6);
-            }
-            acc.fill(0);
-            for (k, &t) in taps.iter().enumerate() {
-                let line = &self.taps[(r + k - 3) * stride..(r + k - 2) * stride];
-                for (a, &v) in acc.iter_mut().zip(line) {
-                    *a += t * i32::from(v);
-                }
-            }
-            for (o, &a) in self.hv.data_mut()[base..base + stride]
-                .iter_mut()
-                .zip(acc.iter())
-            {
-                *o = clip8(((a >> 6) + 32) >> 6);
-            }
+            let lines: [&[u8]; 8] =
+                core::array::from_fn(|k| &src[(r + k - 3) * stride..(r + k - 2) * stride]);
+            simd::half_v_row(lines, &mut self.v.data_mut()[base..base + stride]);
+            let taps: [&[i16]; 8] =
+                core::array::from_fn(|k| &self.taps[(r + k - 3) * stride..(r + k - 2) * stride]);
+            simd::half_hv_row(taps, &mut self.hv.data_mut()[base..base + stride]);
         }
     }
 

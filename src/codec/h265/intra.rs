@@ -146,19 +146,25 @@ pub fn smooth(refs: &Refs, size: usize, out: &mut Refs) {
 pub fn predict(refs: &Refs, mode: u8, size: usize, edge_filters: bool, out: &mut [u8]) {
     match mode {
         PLANAR => {
+            // 16-bit sums: at most 2 * 32 * 255 + 32 + 2 * 31 * 255 < 2^16.
             let log2 = size.trailing_zeros();
-            let top_right = u32::from(refs.top[1 + size]);
-            let bottom_left = u32::from(refs.left[1 + size]);
+            let n = size as u16;
+            let top_right = u16::from(refs.top[1 + size]);
+            let bottom_left = u16::from(refs.left[1 + size]);
+            // Per column: (x + 1) * top_right + size, and the top reference.
+            let mut col = [0u16; 32];
+            let mut top = [0u16; 32];
+            for x in 0..size {
+                col[x] = (x as u16 + 1) * top_right + n;
+                top[x] = u16::from(refs.top[1 + x]);
+            }
             for y in 0..size {
-                let l = u32::from(refs.left[1 + y]);
+                let l = u16::from(refs.left[1 + y]);
+                let (wy, by) = (n - 1 - y as u16, (y as u16 + 1) * bottom_left);
+                let row = &mut out[y * size..(y + 1) * size];
                 for x in 0..size {
-                    let t = u32::from(refs.top[1 + x]);
-                    let v = (size as u32 - 1 - x as u32) * l
-                        + (x as u32 + 1) * top_right
-                        + (size as u32 - 1 - y as u32) * t
-                        + (y as u32 + 1) * bottom_left
-                        + size as u32;
-                    out[y * size + x] = (v >> (log2 + 1)) as u8;
+                    let v = (n - 1 - x as u16) * l + col[x] + wy * top[x] + by;
+                    row[x] = (v >> (log2 + 1)) as u8;
                 }
             }
         }
@@ -216,21 +222,31 @@ fn angular(refs: &Refs, mode: u8, size: usize, edge_filters: bool, out: &mut [u8
     } else {
         line[base + size + 1..=base + 2 * size].copy_from_slice(&main[size + 1..=2 * size]);
     }
+    // Rows of the prediction along the main direction (transposed afterwards for
+    // horizontal modes); 16-bit interpolation vectorises.
+    let mut rows = [0u8; 1024];
     for j in 0..size {
         let pos = (j as i32 + 1) * angle;
         let idx = pos >> 5;
-        let fact = (pos & 31) as u32;
-        for i in 0..size {
-            let r = (base as i32 + i as i32 + idx + 1) as usize;
-            let v = if fact != 0 {
-                (((32 - fact) * u32::from(line[r]) + fact * u32::from(line[r + 1]) + 16) >> 5) as u8
-            } else {
-                line[r]
-            };
-            if vertical {
-                out[j * size + i] = v;
-            } else {
-                out[i * size + j] = v;
+        let fact = (pos & 31) as u16;
+        let start = (base as i32 + idx + 1) as usize;
+        let src = &line[start..start + size + 1];
+        let row = &mut rows[j * size..(j + 1) * size];
+        if fact == 0 {
+            row.copy_from_slice(&src[..size]);
+        } else {
+            let f0 = 32 - fact;
+            for (i, o) in row.iter_mut().enumerate() {
+                *o = ((f0 * u16::from(src[i]) + fact * u16::from(src[i + 1]) + 16) >> 5) as u8;
+            }
+        }
+    }
+    if vertical {
+        out[..size * size].copy_from_slice(&rows[..size * size]);
+    } else {
+        for j in 0..size {
+            for i in 0..size {
+                out[i * size + j] = rows[j * size + i];
             }
         }
     }

@@ -21,6 +21,7 @@ mod params;
 mod picinfo;
 mod quant;
 mod residual_coding;
+mod simd;
 mod transform;
 
 use alloc::boxed::Box;
@@ -65,7 +66,7 @@ fn geometry(cfg: &StreamConfig) -> Result<(usize, usize), CodecError> {
 /// * the source copy W * H * 3/2 and two padded pictures (being coded, reference),
 ///   each (W + 2P)(H + 2P) + 2 (W/2 + P)(H/2 + P);
 /// * for GOPs longer than 1, the reference's three half-sample planes plus a 16-bit
-///   tap plane, 5 (W + 2P)(H + 2P), and a row of sums;
+///   tap plane, 5 (W + 2P)(H + 2P);
 /// * the 4x4 block information, W * H / 16 entries;
 /// * the slice buffer 128 bytes per 8x8 block + 1024, three parameter-set buffers;
 /// * the NV12 reconstruction handed out by `reconstruction()`, width * height * 3/2;

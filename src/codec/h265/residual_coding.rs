@@ -52,20 +52,17 @@ const fn build_scans() -> ScanTables {
 
 static SCANS: ScanTables = build_scans();
 
-/// Coordinates of a `1 << log2` transform block in coding scan order (sub-block by
-/// sub-block, from the DC one), for `scan_idx`.
-pub fn scan_positions(log2: u32, scan_idx: ScanIdx) -> impl Iterator<Item = (usize, usize)> {
+/// A position (x, y) in a scan table.
+pub type Pos = (u8, u8);
+
+/// The sub-block positions (in sub-blocks) of a `1 << log2` transform block and the
+/// positions inside a 4x4 sub-block, both in scan order for `scan_idx`.
+pub fn scan_tables(log2: u32, scan_idx: ScanIdx) -> (&'static [Pos], &'static [Pos]) {
     let sb_log2 = (log2 - 2) as usize;
-    let sb = &SCANS.pos[scan_idx][sb_log2][..1 << (2 * sb_log2)];
-    let pos = &SCANS.pos[scan_idx][2][..16];
-    sb.iter().flat_map(move |&(xs, ys)| {
-        pos.iter().map(move |&(xp, yp)| {
-            (
-                (usize::from(xs) << 2) + usize::from(xp),
-                (usize::from(ys) << 2) + usize::from(yp),
-            )
-        })
-    })
+    (
+        &SCANS.pos[scan_idx][sb_log2][..1 << (2 * sb_log2)],
+        &SCANS.pos[scan_idx][2][..16],
+    )
 }
 
 /// ctxIdxMap for 4x4 blocks (9-50).
