@@ -132,16 +132,7 @@ impl PictureCoder<'_> {
         for step in [2, 1] {
             let centre = best;
             let mut best_cost = cost_of(centre);
-            for (dx, dy) in [
-                (-1, -1),
-                (0, -1),
-                (1, -1),
-                (-1, 0),
-                (1, 0),
-                (-1, 1),
-                (0, 1),
-                (1, 1),
-            ] {
+            for (dx, dy) in [(0, -1), (-1, 0), (1, 0), (0, 1)] {
                 let mv = (centre.0 + dx * step, centre.1 + dy * step);
                 if !in_limits(mv) {
                     continue;
