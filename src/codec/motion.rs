@@ -246,6 +246,13 @@ pub fn satd4x4_diff(d: &[i32; 16]) -> u32 {
 /// whole rows (vectorises), then the horizontal one per group of four columns. The
 /// Hadamard is separable, so the order does not change the result.
 pub fn satd(a: &[u8], sa: usize, b: &[u8], sb: usize, w: usize, h: usize) -> u32 {
+    // A SATD is a sum over 4x4 blocks: wider blocks are 16-wide columns.
+    if w > 16 && w.is_multiple_of(16) {
+        return (0..w)
+            .step_by(16)
+            .map(|x| satd(&a[x..], sa, &b[x..], sb, 16, h))
+            .sum();
+    }
     #[cfg(target_arch = "x86_64")]
     if (w == 16 || w == 8) && h.is_multiple_of(4) && h > 0 {
         assert!(a.len() >= (h - 1) * sa + w && b.len() >= (h - 1) * sb + w);
@@ -444,7 +451,15 @@ mod tests {
                 sad16x16_avg(&a, 40, &p[off..], &q[off + 3..], 40),
                 sad16x16_avg_portable(&a, 40, &p[off..], &q[off + 3..], 40)
             );
-            for (w, h) in [(16, 16), (16, 8), (8, 8), (8, 16), (16, 4)] {
+            for (w, h) in [
+                (16, 16),
+                (16, 8),
+                (8, 8),
+                (8, 16),
+                (16, 4),
+                (32, 16),
+                (32, 4),
+            ] {
                 assert_eq!(
                     satd(&a, 40, &p[off..], 40, w, h),
                     satd_portable(&a, 40, &p[off..], 40, w, h)

@@ -18,7 +18,7 @@ use super::transform;
 use crate::bitstream::writer::BitWriter;
 use crate::codec::cabac::CabacEncoder;
 use crate::codec::frame::{Frame, Plane};
-use crate::codec::motion::{self, IntegerSearch};
+use crate::codec::motion::{satd, IntegerSearch};
 
 /// Per-CU working buffers, allocated once per encoder.
 pub struct Scratch {
@@ -1275,16 +1275,6 @@ impl PictureCoder<'_> {
         }
         self.cabac.encode_bypass(self.w, 0);
         self.cabac.encode_bypass_bits(self.w, value, k);
-    }
-}
-
-/// SATD of a `w`x`h` block; 32-wide blocks as two 16-wide halves (the SATD is a sum
-/// over 4x4 blocks) so they take the SIMD path too.
-fn satd(a: &[u8], sa: usize, b: &[u8], sb: usize, w: usize, h: usize) -> u32 {
-    if w == 32 {
-        motion::satd(a, sa, b, sb, 16, h) + motion::satd(&a[16..], sa, &b[16..], sb, 16, h)
-    } else {
-        motion::satd(a, sa, b, sb, w, h)
     }
 }
 
