@@ -8,7 +8,7 @@ use super::inter::{predict_mv, RefPicture};
 use super::macroblock::PictureCoder;
 use super::quant::quant_dc;
 use super::quant::DEADZONE_INTER;
-use super::residual16::{decimate_score_of_mask, sub_dct_pair, zigzag_mask};
+use super::residual16::{chroma_blocks, luma_blocks, quadrant_kept, quadrant_of};
 use super::tables::ZIGZAG_4X4;
 use super::transform::hadamard2x2;
 use crate::codec::motion::{mvd_bits, satd};
@@ -57,35 +57,20 @@ impl PictureCoder<'_> {
         let mut levels = [[0i16; 16]; 16];
         let mut masks = [0u16; 16];
         let mut scores = [0u32; 4];
-        let mut pair = [[0i16; 16]; 2];
-        for by in 0..4 {
-            for half in 0..2 {
-                let at = by * 4 * 16 + half * 8;
-                sub_dct_pair(&src[at..], 16, &pred[at..], 16, &mut pair);
-                for (b, block) in pair.iter_mut().enumerate() {
-                    let raster = by * 4 + half * 2 + b;
-                    let (mask, big) = self.luma_quant.quant16(block, false);
-                    levels[raster] = *block;
-                    masks[raster] = mask;
-                    if mask != 0 {
-                        scores[(by / 2) * 2 + half] += if big {
-                            9
-                        } else {
-                            decimate_score_of_mask(zigzag_mask(mask))
-                        };
-                    }
-                }
-            }
-        }
-        let total: u32 = scores.iter().sum();
+        luma_blocks(&self.luma_quant, src, pred, |raster, block, mask, score| {
+            levels[raster] = *block;
+            masks[raster] = mask;
+            scores[quadrant_of(raster)] += score;
+            true
+        });
         self.residual.cbp_luma = 0;
         for raster in 0..16 {
             let (bx, by) = (raster % 4, raster / 4);
-            let quadrant = (by / 2) * 2 + bx / 2;
+            let quadrant = quadrant_of(raster);
             let x0 = mbx * 16 + bx * 4;
             let y0 = mby * 16 + by * 4;
             let offset = by * 4 * 16 + bx * 4;
-            if masks[raster] == 0 || scores[quadrant] < 4 || total < 6 {
+            if masks[raster] == 0 || !quadrant_kept(&scores, quadrant) {
                 // Nothing worth coding: the reconstruction is the prediction.
                 self.residual.luma[raster] = [0; 16];
                 for y in 0..4 {
@@ -169,52 +154,28 @@ impl PictureCoder<'_> {
         // The same decimation as `code_inter_luma`: the macroblock is a skip exactly
         // when that would zero all its luma levels.
         let mut scores = [0u32; 4];
-        let mut pair = [[0i16; 16]; 2];
-        for by in 0..4 {
-            for half in 0..2 {
-                let at = by * 4 * 16 + half * 8;
-                sub_dct_pair(&sy[at..], 16, &pred[at..], 16, &mut pair);
-                for block in pair.iter_mut() {
-                    let (mask, big) = self.luma_quant.quant16(block, false);
-                    if mask == 0 {
-                        continue;
-                    }
-                    let quadrant = (by / 2) * 2 + half;
-                    scores[quadrant] += if big {
-                        9
-                    } else {
-                        decimate_score_of_mask(zigzag_mask(mask))
-                    };
-                    if scores.iter().sum::<u32>() >= 6 && scores.iter().any(|&s| s >= 4) {
-                        return false;
-                    }
-                }
-            }
+        let luma_dropped = luma_blocks(&self.luma_quant, sy, pred, |raster, _, _, score| {
+            scores[quadrant_of(raster)] += score;
+            !(0..4).any(|q| quadrant_kept(&scores, q))
+        });
+        if !luma_dropped {
+            return false;
         }
         let (mut pu, mut pv) = ([0u8; 64], [0u8; 64]);
         reference.predict_chroma(mbx * 8, mby * 8, mv, &mut pu, &mut pv);
         let qpc = self.chroma_qp();
+        let (mut levels, mut ac_masks) = ([[0i16; 16]; 4], [0u16; 4]);
         for (src, pred) in [(su, &pu), (sv, &pv)] {
             let mut dc = [0i32; 4];
-            let mut ac_score = 0;
-            for by in 0..2 {
-                sub_dct_pair(&src[by * 32..], 8, &pred[by * 32..], 8, &mut pair);
-                for (bx, block) in pair.iter_mut().enumerate() {
-                    dc[by * 2 + bx] = i32::from(block[0]);
-                    let (mask, big) = self.chroma_quant.quant16(block, false);
-                    let ac = mask & !1;
-                    if ac != 0 {
-                        // The DC level is not part of the AC block (and not > 1 if
-                        // only it is big: recheck without it).
-                        let big_ac = big && block[1..].iter().any(|l| l.abs() > 1);
-                        ac_score += if big_ac {
-                            9
-                        } else {
-                            decimate_score_of_mask(zigzag_mask(ac) >> 1)
-                        };
-                    }
-                }
-            }
+            let ac_score = chroma_blocks(
+                &self.chroma_quant,
+                src,
+                pred,
+                false,
+                &mut dc,
+                &mut levels,
+                &mut ac_masks,
+            );
             hadamard2x2(&mut dc);
             if quant_dc(&mut dc, qpc, DEADZONE_INTER) > 0 || ac_score >= 7 {
                 return false;

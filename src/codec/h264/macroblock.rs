@@ -17,7 +17,7 @@ use super::mbinfo::{MbInfo, MbKind};
 use super::quant::{
     dequant_chroma_dc, dequant_luma_dc, quant_dc, Quantiser, DEADZONE_INTER, DEADZONE_INTRA,
 };
-use super::residual16::{decimate_score_of_mask, satd4x4, sub_dct_pair, zigzag_mask};
+use super::residual16::{chroma_blocks, quadrant_of, satd4x4};
 use super::tables::{BLK_XY, CHROMA_QP, LAMBDA, RASTER_TO_BLK, ZIGZAG_4X4};
 use super::transform::{forward4x4, hadamard2x2, hadamard4x4, inverse4x4};
 use crate::bitstream::writer::BitWriter;
@@ -371,7 +371,7 @@ impl PictureCoder<'_> {
             levels[k] = diff[pos];
         }
         if nz > 0 {
-            self.residual.cbp_luma |= 1 << ((raster / 8) * 2 + (raster % 4) / 2);
+            self.residual.cbp_luma |= 1 << quadrant_of(raster);
         }
         self.luma_quant.dequant(diff, skip_dc);
     }
@@ -472,31 +472,24 @@ impl PictureCoder<'_> {
         let mut dcs = [[0i32; 4]; 2];
         let mut any_dc = false;
         let mut ac_score = 0;
-        let mut pair = [[0i16; 16]; 2];
         for p in 0..2 {
-            for by in 0..2 {
-                sub_dct_pair(&src[p][by * 32..], 8, &pred[p][by * 32..], 8, &mut pair);
-                for (bx, block) in pair.iter_mut().enumerate() {
-                    let b = by * 2 + bx;
-                    dcs[p][b] = i32::from(block[0]);
-                    let (mask, big) = self.chroma_quant.quant16(block, intra);
-                    block[0] = 0;
-                    let ac = mask & !1;
-                    let out = &mut self.residual.chroma_ac[p][b];
-                    if ac == 0 {
-                        *out = [0; 16];
-                        continue;
-                    }
-                    for (l, &pos) in out.iter_mut().zip(&ZIGZAG_4X4) {
-                        *l = i32::from(block[pos]);
-                    }
-                    levels[p][b] = *block;
-                    let big_ac = big && block.iter().any(|l| l.abs() > 1);
-                    ac_score += if big_ac {
-                        9
-                    } else {
-                        decimate_score_of_mask(zigzag_mask(ac) >> 1)
-                    };
+            let mut ac_masks = [0u16; 4];
+            ac_score += chroma_blocks(
+                &self.chroma_quant,
+                src[p],
+                pred[p],
+                intra,
+                &mut dcs[p],
+                &mut levels[p],
+                &mut ac_masks,
+            );
+            for (b, out) in self.residual.chroma_ac[p].iter_mut().enumerate() {
+                if ac_masks[b] == 0 {
+                    *out = [0; 16];
+                    continue;
+                }
+                for (l, &pos) in out.iter_mut().zip(&ZIGZAG_4X4) {
+                    *l = i32::from(levels[p][b][pos]);
                 }
             }
             hadamard2x2(&mut dcs[p]);
@@ -831,8 +824,7 @@ impl PictureCoder<'_> {
         }
         let r = &self.residual;
         for raster in 0..16 {
-            let q = (raster / 8) * 2 + (raster % 4) / 2;
-            if r.cbp_luma & (1 << q) != 0 {
+            if r.cbp_luma & (1 << quadrant_of(raster)) != 0 {
                 info.nz[raster] = r.luma[raster].iter().filter(|&&l| l != 0).count() as u8;
             }
         }

@@ -100,9 +100,10 @@ impl Quantiser {
 
     /// [`Quantiser::quant`] of a block in i16 lanes (|coefficient| <= 9180, as the
     /// 4x4 transform of a residual gives), all 16 positions, equal to the i32 path.
-    /// Returns the raster mask of non-zero levels and whether any |level| exceeds 1.
+    /// Returns the raster masks of non-zero levels and of levels whose magnitude
+    /// exceeds 1.
     #[inline]
-    pub fn quant16(&self, block: &mut [i16; 16], intra: bool) -> (u16, bool) {
+    pub fn quant16(&self, block: &mut [i16; 16], intra: bool) -> (u16, u16) {
         let offset = self.offset[usize::from(!intra)];
         #[cfg(target_arch = "x86_64")]
         {
@@ -116,14 +117,14 @@ impl Quantiser {
 
     /// Portable [`Quantiser::quant16`] (`offset` already chosen).
     #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-    fn quant16_portable(&self, block: &mut [i16; 16], offset: i32) -> (u16, bool) {
-        let (mut mask, mut big) = (0u16, false);
+    fn quant16_portable(&self, block: &mut [i16; 16], offset: i32) -> (u16, u16) {
+        let (mut mask, mut big) = (0u16, 0u16);
         for i in 0..16 {
             let c = i32::from(block[i]);
             let level = ((c.abs() * self.mf[i] + offset) >> self.shift).min(MAX_LEVEL);
             block[i] = if c < 0 { -level } else { level } as i16;
             mask |= u16::from(level != 0) << i;
-            big |= level > 1;
+            big |= u16::from(level > 1) << i;
         }
         (mask, big)
     }
@@ -226,7 +227,7 @@ mod sse2 {
 
     /// i16 quantisation: |c| * mf as exact 32-bit products (both operands are below
     /// 2^15, so the unsigned high half is right), then as in [`quant`]. Returns the
-    /// raster non-zero mask and whether any level magnitude exceeds 1.
+    /// raster masks of non-zero levels and of levels whose magnitude exceeds 1.
     ///
     /// # Safety
     /// SSE2 must be available (always on x86_64).
@@ -236,7 +237,7 @@ mod sse2 {
         mf: &[i16; 16],
         offset: i32,
         shift: u32,
-    ) -> (u16, bool) {
+    ) -> (u16, u16) {
         // SAFETY: the two 16-byte loads/stores cover exactly the 16-element arrays.
         unsafe {
             let off = _mm_set1_epi32(offset);
@@ -262,7 +263,7 @@ mod sse2 {
                 is_big[h] = _mm_cmpgt_epi16(level, one);
             }
             let zeros = _mm_movemask_epi8(_mm_packs_epi16(is_zero[0], is_zero[1])) as u16;
-            let big = _mm_movemask_epi8(_mm_packs_epi16(is_big[0], is_big[1])) != 0;
+            let big = _mm_movemask_epi8(_mm_packs_epi16(is_big[0], is_big[1])) as u16;
             (!zeros, big)
         }
     }
@@ -334,7 +335,9 @@ mod tests {
                         q.quant_portable(&mut wide, intra, false);
                         assert_eq!(narrow.map(i32::from), wide);
                         let want: u16 = (0..16).map(|i| u16::from(wide[i] != 0) << i).sum();
-                        assert_eq!((mask, big), (want, wide.iter().any(|l| l.abs() > 1)));
+                        let want_big: u16 =
+                            (0..16).map(|i| u16::from(wide[i].abs() > 1) << i).sum();
+                        assert_eq!((mask, big), (want, want_big));
                         narrow = a.map(|v| v.clamp(-9180, 9180) as i16);
                         wide = narrow.map(i32::from);
                     }

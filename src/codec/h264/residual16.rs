@@ -1,8 +1,10 @@
 //! The inter residual path in 16-bit lanes: difference and forward 4x4 core transform of
-//! two side-by-side blocks at once, and the decimation score from a block's non-zero
-//! mask. Residuals are within +-255 and one transform pass gains at most 6, so every
+//! two side-by-side blocks at once, quantisation of a macroblock's luma or of a chroma
+//! plane block by block, and the decimation score from a block's non-zero mask (one
+//! walk serves both the P_Skip test and the coding of the residual). Residuals are within +-255 and one transform pass gains at most 6, so every
 //! coefficient (|c| <= 9180) fits in i16; the results equal the i32 path's exactly.
 
+use super::quant::Quantiser;
 use super::tables::ZIGZAG_4X4;
 
 /// Coefficients of two horizontally adjacent 4x4 blocks, raster order in each.
@@ -50,6 +52,87 @@ pub fn sub_dct_pair_portable(
             *o = v as i16;
         }
     }
+}
+
+/// The 8x8 luma quadrant (coded_block_pattern bit) of 4x4 block `raster`.
+#[inline]
+pub fn quadrant_of(raster: usize) -> usize {
+    (raster / 8) * 2 + (raster % 4) / 2
+}
+
+/// Inter luma decimation: quadrant `q` keeps its levels only when it scores at least 4
+/// and the macroblock at least 6 (x264's rule; isolated +-1 levels cost more bits
+/// than they are worth).
+#[inline]
+pub fn quadrant_kept(scores: &[u32; 4], q: usize) -> bool {
+    scores[q] >= 4 && scores.iter().sum::<u32>() >= 6
+}
+
+/// Transform and quantise (inter) the 16 luma blocks of the 16x16 residual
+/// `src - pred` (both stride 16) in raster order, handing `visit` each block's index,
+/// levels (raster order), non-zero mask and decimation score; stops as soon as `visit`
+/// returns false. Returns whether every block was visited.
+#[inline]
+pub fn luma_blocks(
+    quant: &Quantiser,
+    src: &[u8; 256],
+    pred: &[u8; 256],
+    mut visit: impl FnMut(usize, &[i16; 16], u16, u32) -> bool,
+) -> bool {
+    let mut pair = [[0i16; 16]; 2];
+    for by in 0..4 {
+        for half in 0..2 {
+            let at = by * 4 * 16 + half * 8;
+            sub_dct_pair(&src[at..], 16, &pred[at..], 16, &mut pair);
+            for (b, block) in pair.iter_mut().enumerate() {
+                let (nonzero, big) = quant.quant16(block, false);
+                let score = if big != 0 {
+                    9
+                } else {
+                    decimate_score_of_mask(zigzag_mask(nonzero))
+                };
+                if !visit(by * 4 + half * 2 + b, block, nonzero, score) {
+                    return false;
+                }
+            }
+        }
+    }
+    true
+}
+
+/// Transform and quantise the four 4x4 blocks of one 8x8 chroma residual `src - pred`
+/// (stride 8): each block's DC coefficient (for the 2x2 Hadamard, unquantised), AC
+/// levels (raster order, position 0 cleared) and AC non-zero mask. Returns the sum of
+/// the blocks' AC decimation scores.
+#[inline]
+pub fn chroma_blocks(
+    quant: &Quantiser,
+    src: &[u8; 64],
+    pred: &[u8; 64],
+    intra: bool,
+    dc: &mut [i32; 4],
+    levels: &mut [[i16; 16]; 4],
+    ac_masks: &mut [u16; 4],
+) -> u32 {
+    let mut pair = [[0i16; 16]; 2];
+    let mut score = 0;
+    for by in 0..2 {
+        sub_dct_pair(&src[by * 32..], 8, &pred[by * 32..], 8, &mut pair);
+        for (bx, block) in pair.iter_mut().enumerate() {
+            let b = by * 2 + bx;
+            dc[b] = i32::from(block[0]);
+            let (nonzero, big) = quant.quant16(block, intra);
+            block[0] = 0;
+            levels[b] = *block;
+            ac_masks[b] = nonzero & !1;
+            score += if big & !1 != 0 {
+                9
+            } else {
+                decimate_score_of_mask(zigzag_mask(ac_masks[b]) >> 1)
+            };
+        }
+    }
+    score
 }
 
 /// Bit k of the result is bit `ZIGZAG_4X4[k]` of `raster`: a raster non-zero mask in
