@@ -44,7 +44,9 @@ pub fn quant_dc(dc: &mut [i32], qp: u8, deadzone: i32) -> u32 {
 #[derive(Clone, Copy)]
 pub struct Quantiser {
     mf: [i32; 16],
-    /// `mf` as i16 lanes (every multiplier is below 2^15) for [`Quantiser::quant16`].
+    /// `mf` as i16 lanes (every multiplier is below 2^15) for the SSE2
+    /// [`Quantiser::quant16`].
+    #[cfg(target_arch = "x86_64")]
     mf16: [i16; 16],
     scale: [i32; 16],
     shift: u32,
@@ -68,6 +70,7 @@ impl Quantiser {
         ];
         Quantiser {
             mf,
+            #[cfg(target_arch = "x86_64")]
             mf16: mf.map(|m| m as i16),
             scale,
             shift,
