@@ -134,231 +134,125 @@ fn ii(b: u32, c: u32, d: u32) -> u32 {
     c ^ (b | !d)
 }
 
-/// MD5 step `i`: a = b + ((a + f(b, c, d) + K[i] + m) <<< s[i]).
+/// The 64 MD5 steps in order, unrolled: `$step!(f, a, b, c, d, g, i)` computes
+/// `s[a] = s[b] + ((s[a] + f(s[b], s[c], s[d]) + K[i] + m[g]) <<< S[i])`, the roles
+/// of the four state words (indices) rotating from step to step.
+macro_rules! md5_steps {
+    ($step:ident) => {
+        $step!(ff, 0, 1, 2, 3, 0, 0);
+        $step!(ff, 3, 0, 1, 2, 1, 1);
+        $step!(ff, 2, 3, 0, 1, 2, 2);
+        $step!(ff, 1, 2, 3, 0, 3, 3);
+        $step!(ff, 0, 1, 2, 3, 4, 4);
+        $step!(ff, 3, 0, 1, 2, 5, 5);
+        $step!(ff, 2, 3, 0, 1, 6, 6);
+        $step!(ff, 1, 2, 3, 0, 7, 7);
+        $step!(ff, 0, 1, 2, 3, 8, 8);
+        $step!(ff, 3, 0, 1, 2, 9, 9);
+        $step!(ff, 2, 3, 0, 1, 10, 10);
+        $step!(ff, 1, 2, 3, 0, 11, 11);
+        $step!(ff, 0, 1, 2, 3, 12, 12);
+        $step!(ff, 3, 0, 1, 2, 13, 13);
+        $step!(ff, 2, 3, 0, 1, 14, 14);
+        $step!(ff, 1, 2, 3, 0, 15, 15);
+        $step!(gg, 0, 1, 2, 3, 1, 16);
+        $step!(gg, 3, 0, 1, 2, 6, 17);
+        $step!(gg, 2, 3, 0, 1, 11, 18);
+        $step!(gg, 1, 2, 3, 0, 0, 19);
+        $step!(gg, 0, 1, 2, 3, 5, 20);
+        $step!(gg, 3, 0, 1, 2, 10, 21);
+        $step!(gg, 2, 3, 0, 1, 15, 22);
+        $step!(gg, 1, 2, 3, 0, 4, 23);
+        $step!(gg, 0, 1, 2, 3, 9, 24);
+        $step!(gg, 3, 0, 1, 2, 14, 25);
+        $step!(gg, 2, 3, 0, 1, 3, 26);
+        $step!(gg, 1, 2, 3, 0, 8, 27);
+        $step!(gg, 0, 1, 2, 3, 13, 28);
+        $step!(gg, 3, 0, 1, 2, 2, 29);
+        $step!(gg, 2, 3, 0, 1, 7, 30);
+        $step!(gg, 1, 2, 3, 0, 12, 31);
+        $step!(hh, 0, 1, 2, 3, 5, 32);
+        $step!(hh, 3, 0, 1, 2, 8, 33);
+        $step!(hh, 2, 3, 0, 1, 11, 34);
+        $step!(hh, 1, 2, 3, 0, 14, 35);
+        $step!(hh, 0, 1, 2, 3, 1, 36);
+        $step!(hh, 3, 0, 1, 2, 4, 37);
+        $step!(hh, 2, 3, 0, 1, 7, 38);
+        $step!(hh, 1, 2, 3, 0, 10, 39);
+        $step!(hh, 0, 1, 2, 3, 13, 40);
+        $step!(hh, 3, 0, 1, 2, 0, 41);
+        $step!(hh, 2, 3, 0, 1, 3, 42);
+        $step!(hh, 1, 2, 3, 0, 6, 43);
+        $step!(hh, 0, 1, 2, 3, 9, 44);
+        $step!(hh, 3, 0, 1, 2, 12, 45);
+        $step!(hh, 2, 3, 0, 1, 15, 46);
+        $step!(hh, 1, 2, 3, 0, 2, 47);
+        $step!(ii, 0, 1, 2, 3, 0, 48);
+        $step!(ii, 3, 0, 1, 2, 7, 49);
+        $step!(ii, 2, 3, 0, 1, 14, 50);
+        $step!(ii, 1, 2, 3, 0, 5, 51);
+        $step!(ii, 0, 1, 2, 3, 12, 52);
+        $step!(ii, 3, 0, 1, 2, 3, 53);
+        $step!(ii, 2, 3, 0, 1, 10, 54);
+        $step!(ii, 1, 2, 3, 0, 1, 55);
+        $step!(ii, 0, 1, 2, 3, 8, 56);
+        $step!(ii, 3, 0, 1, 2, 15, 57);
+        $step!(ii, 2, 3, 0, 1, 6, 58);
+        $step!(ii, 1, 2, 3, 0, 13, 59);
+        $step!(ii, 0, 1, 2, 3, 4, 60);
+        $step!(ii, 3, 0, 1, 2, 11, 61);
+        $step!(ii, 2, 3, 0, 1, 2, 62);
+        $step!(ii, 1, 2, 3, 0, 9, 63);
+    };
+}
+
+/// One MD5 step on state array `$s` with message words `$m` (see [`md5_steps`]).
 macro_rules! step {
-    ($f:ident, $a:ident, $b:ident, $c:ident, $d:ident, $m:expr, $i:expr) => {
-        $a = $b.wrapping_add(
-            $a.wrapping_add($f($b, $c, $d))
+    ($s:ident, $m:ident, $f:ident, $a:literal, $b:literal, $c:literal, $d:literal, $g:literal, $i:literal) => {
+        $s[$a] = $s[$b].wrapping_add(
+            $s[$a]
+                .wrapping_add($f($s[$b], $s[$c], $s[$d]))
                 .wrapping_add(SINES[$i])
-                .wrapping_add($m)
+                .wrapping_add($m[$g])
                 .rotate_left(SHIFTS[$i]),
         )
     };
 }
 
-/// The 64 MD5 steps, unrolled (step i rotates the roles of a, b, c, d).
-fn compress(state: &mut [u32; 4], block: &[u8; 64]) {
-    let m = words(block);
-    let [mut a, mut b, mut c, mut d] = *state;
-    step!(ff, a, b, c, d, m[0], 0);
-    step!(ff, d, a, b, c, m[1], 1);
-    step!(ff, c, d, a, b, m[2], 2);
-    step!(ff, b, c, d, a, m[3], 3);
-    step!(ff, a, b, c, d, m[4], 4);
-    step!(ff, d, a, b, c, m[5], 5);
-    step!(ff, c, d, a, b, m[6], 6);
-    step!(ff, b, c, d, a, m[7], 7);
-    step!(ff, a, b, c, d, m[8], 8);
-    step!(ff, d, a, b, c, m[9], 9);
-    step!(ff, c, d, a, b, m[10], 10);
-    step!(ff, b, c, d, a, m[11], 11);
-    step!(ff, a, b, c, d, m[12], 12);
-    step!(ff, d, a, b, c, m[13], 13);
-    step!(ff, c, d, a, b, m[14], 14);
-    step!(ff, b, c, d, a, m[15], 15);
-    step!(gg, a, b, c, d, m[1], 16);
-    step!(gg, d, a, b, c, m[6], 17);
-    step!(gg, c, d, a, b, m[11], 18);
-    step!(gg, b, c, d, a, m[0], 19);
-    step!(gg, a, b, c, d, m[5], 20);
-    step!(gg, d, a, b, c, m[10], 21);
-    step!(gg, c, d, a, b, m[15], 22);
-    step!(gg, b, c, d, a, m[4], 23);
-    step!(gg, a, b, c, d, m[9], 24);
-    step!(gg, d, a, b, c, m[14], 25);
-    step!(gg, c, d, a, b, m[3], 26);
-    step!(gg, b, c, d, a, m[8], 27);
-    step!(gg, a, b, c, d, m[13], 28);
-    step!(gg, d, a, b, c, m[2], 29);
-    step!(gg, c, d, a, b, m[7], 30);
-    step!(gg, b, c, d, a, m[12], 31);
-    step!(hh, a, b, c, d, m[5], 32);
-    step!(hh, d, a, b, c, m[8], 33);
-    step!(hh, c, d, a, b, m[11], 34);
-    step!(hh, b, c, d, a, m[14], 35);
-    step!(hh, a, b, c, d, m[1], 36);
-    step!(hh, d, a, b, c, m[4], 37);
-    step!(hh, c, d, a, b, m[7], 38);
-    step!(hh, b, c, d, a, m[10], 39);
-    step!(hh, a, b, c, d, m[13], 40);
-    step!(hh, d, a, b, c, m[0], 41);
-    step!(hh, c, d, a, b, m[3], 42);
-    step!(hh, b, c, d, a, m[6], 43);
-    step!(hh, a, b, c, d, m[9], 44);
-    step!(hh, d, a, b, c, m[12], 45);
-    step!(hh, c, d, a, b, m[15], 46);
-    step!(hh, b, c, d, a, m[2], 47);
-    step!(ii, a, b, c, d, m[0], 48);
-    step!(ii, d, a, b, c, m[7], 49);
-    step!(ii, c, d, a, b, m[14], 50);
-    step!(ii, b, c, d, a, m[5], 51);
-    step!(ii, a, b, c, d, m[12], 52);
-    step!(ii, d, a, b, c, m[3], 53);
-    step!(ii, c, d, a, b, m[10], 54);
-    step!(ii, b, c, d, a, m[1], 55);
-    step!(ii, a, b, c, d, m[8], 56);
-    step!(ii, d, a, b, c, m[15], 57);
-    step!(ii, c, d, a, b, m[6], 58);
-    step!(ii, b, c, d, a, m[13], 59);
-    step!(ii, a, b, c, d, m[4], 60);
-    step!(ii, d, a, b, c, m[11], 61);
-    step!(ii, c, d, a, b, m[2], 62);
-    step!(ii, b, c, d, a, m[9], 63);
-    state[0] = state[0].wrapping_add(a);
-    state[1] = state[1].wrapping_add(b);
-    state[2] = state[2].wrapping_add(c);
-    state[3] = state[3].wrapping_add(d);
+/// Add the block's result `s` into the chaining state.
+fn add_into(state: &mut [u32; 4], s: [u32; 4]) {
+    for (w, v) in state.iter_mut().zip(s) {
+        *w = w.wrapping_add(v);
+    }
 }
 
-/// [`compress`] on two independent states, steps interleaved.
+/// Compress one block into `state`.
+fn compress(state: &mut [u32; 4], block: &[u8; 64]) {
+    let m = words(block);
+    let mut s = *state;
+    macro_rules! one {
+        ($($args:tt)*) => {
+            step!(s, m, $($args)*)
+        };
+    }
+    md5_steps!(one);
+    add_into(state, s);
+}
+
+/// [`compress`] on two independent states, steps interleaved (the two dependency
+/// chains run about as fast as one).
 fn compress2(sx: &mut [u32; 4], bx: &[u8; 64], sy: &mut [u32; 4], by: &[u8; 64]) {
     let (xm, ym) = (words(bx), words(by));
-    let [mut xa, mut xb, mut xc, mut xd] = *sx;
-    let [mut ya, mut yb, mut yc, mut yd] = *sy;
-    step!(ff, xa, xb, xc, xd, xm[0], 0);
-    step!(ff, ya, yb, yc, yd, ym[0], 0);
-    step!(ff, xd, xa, xb, xc, xm[1], 1);
-    step!(ff, yd, ya, yb, yc, ym[1], 1);
-    step!(ff, xc, xd, xa, xb, xm[2], 2);
-    step!(ff, yc, yd, ya, yb, ym[2], 2);
-    step!(ff, xb, xc, xd, xa, xm[3], 3);
-    step!(ff, yb, yc, yd, ya, ym[3], 3);
-    step!(ff, xa, xb, xc, xd, xm[4], 4);
-    step!(ff, ya, yb, yc, yd, ym[4], 4);
-    step!(ff, xd, xa, xb, xc, xm[5], 5);
-    step!(ff, yd, ya, yb, yc, ym[5], 5);
-    step!(ff, xc, xd, xa, xb, xm[6], 6);
-    step!(ff, yc, yd, ya, yb, ym[6], 6);
-    step!(ff, xb, xc, xd, xa, xm[7], 7);
-    step!(ff, yb, yc, yd, ya, ym[7], 7);
-    step!(ff, xa, xb, xc, xd, xm[8], 8);
-    step!(ff, ya, yb, yc, yd, ym[8], 8);
-    step!(ff, xd, xa, xb, xc, xm[9], 9);
-    step!(ff, yd, ya, yb, yc, ym[9], 9);
-    step!(ff, xc, xd, xa, xb, xm[10], 10);
-    step!(ff, yc, yd, ya, yb, ym[10], 10);
-    step!(ff, xb, xc, xd, xa, xm[11], 11);
-    step!(ff, yb, yc, yd, ya, ym[11], 11);
-    step!(ff, xa, xb, xc, xd, xm[12], 12);
-    step!(ff, ya, yb, yc, yd, ym[12], 12);
-    step!(ff, xd, xa, xb, xc, xm[13], 13);
-    step!(ff, yd, ya, yb, yc, ym[13], 13);
-    step!(ff, xc, xd, xa, xb, xm[14], 14);
-    step!(ff, yc, yd, ya, yb, ym[14], 14);
-    step!(ff, xb, xc, xd, xa, xm[15], 15);
-    step!(ff, yb, yc, yd, ya, ym[15], 15);
-    step!(gg, xa, xb, xc, xd, xm[1], 16);
-    step!(gg, ya, yb, yc, yd, ym[1], 16);
-    step!(gg, xd, xa, xb, xc, xm[6], 17);
-    step!(gg, yd, ya, yb, yc, ym[6], 17);
-    step!(gg, xc, xd, xa, xb, xm[11], 18);
-    step!(gg, yc, yd, ya, yb, ym[11], 18);
-    step!(gg, xb, xc, xd, xa, xm[0], 19);
-    step!(gg, yb, yc, yd, ya, ym[0], 19);
-    step!(gg, xa, xb, xc, xd, xm[5], 20);
-    step!(gg, ya, yb, yc, yd, ym[5], 20);
-    step!(gg, xd, xa, xb, xc, xm[10], 21);
-    step!(gg, yd, ya, yb, yc, ym[10], 21);
-    step!(gg, xc, xd, xa, xb, xm[15], 22);
-    step!(gg, yc, yd, ya, yb, ym[15], 22);
-    step!(gg, xb, xc, xd, xa, xm[4], 23);
-    step!(gg, yb, yc, yd, ya, ym[4], 23);
-    step!(gg, xa, xb, xc, xd, xm[9], 24);
-    step!(gg, ya, yb, yc, yd, ym[9], 24);
-    step!(gg, xd, xa, xb, xc, xm[14], 25);
-    step!(gg, yd, ya, yb, yc, ym[14], 25);
-    step!(gg, xc, xd, xa, xb, xm[3], 26);
-    step!(gg, yc, yd, ya, yb, ym[3], 26);
-    step!(gg, xb, xc, xd, xa, xm[8], 27);
-    step!(gg, yb, yc, yd, ya, ym[8], 27);
-    step!(gg, xa, xb, xc, xd, xm[13], 28);
-    step!(gg, ya, yb, yc, yd, ym[13], 28);
-    step!(gg, xd, xa, xb, xc, xm[2], 29);
-    step!(gg, yd, ya, yb, yc, ym[2], 29);
-    step!(gg, xc, xd, xa, xb, xm[7], 30);
-    step!(gg, yc, yd, ya, yb, ym[7], 30);
-    step!(gg, xb, xc, xd, xa, xm[12], 31);
-    step!(gg, yb, yc, yd, ya, ym[12], 31);
-    step!(hh, xa, xb, xc, xd, xm[5], 32);
-    step!(hh, ya, yb, yc, yd, ym[5], 32);
-    step!(hh, xd, xa, xb, xc, xm[8], 33);
-    step!(hh, yd, ya, yb, yc, ym[8], 33);
-    step!(hh, xc, xd, xa, xb, xm[11], 34);
-    step!(hh, yc, yd, ya, yb, ym[11], 34);
-    step!(hh, xb, xc, xd, xa, xm[14], 35);
-    step!(hh, yb, yc, yd, ya, ym[14], 35);
-    step!(hh, xa, xb, xc, xd, xm[1], 36);
-    step!(hh, ya, yb, yc, yd, ym[1], 36);
-    step!(hh, xd, xa, xb, xc, xm[4], 37);
-    step!(hh, yd, ya, yb, yc, ym[4], 37);
-    step!(hh, xc, xd, xa, xb, xm[7], 38);
-    step!(hh, yc, yd, ya, yb, ym[7], 38);
-    step!(hh, xb, xc, xd, xa, xm[10], 39);
-    step!(hh, yb, yc, yd, ya, ym[10], 39);
-    step!(hh, xa, xb, xc, xd, xm[13], 40);
-    step!(hh, ya, yb, yc, yd, ym[13], 40);
-    step!(hh, xd, xa, xb, xc, xm[0], 41);
-    step!(hh, yd, ya, yb, yc, ym[0], 41);
-    step!(hh, xc, xd, xa, xb, xm[3], 42);
-    step!(hh, yc, yd, ya, yb, ym[3], 42);
-    step!(hh, xb, xc, xd, xa, xm[6], 43);
-    step!(hh, yb, yc, yd, ya, ym[6], 43);
-    step!(hh, xa, xb, xc, xd, xm[9], 44);
-    step!(hh, ya, yb, yc, yd, ym[9], 44);
-    step!(hh, xd, xa, xb, xc, xm[12], 45);
-    step!(hh, yd, ya, yb, yc, ym[12], 45);
-    step!(hh, xc, xd, xa, xb, xm[15], 46);
-    step!(hh, yc, yd, ya, yb, ym[15], 46);
-    step!(hh, xb, xc, xd, xa, xm[2], 47);
-    step!(hh, yb, yc, yd, ya, ym[2], 47);
-    step!(ii, xa, xb, xc, xd, xm[0], 48);
-    step!(ii, ya, yb, yc, yd, ym[0], 48);
-    step!(ii, xd, xa, xb, xc, xm[7], 49);
-    step!(ii, yd, ya, yb, yc, ym[7], 49);
-    step!(ii, xc, xd, xa, xb, xm[14], 50);
-    step!(ii, yc, yd, ya, yb, ym[14], 50);
-    step!(ii, xb, xc, xd, xa, xm[5], 51);
-    step!(ii, yb, yc, yd, ya, ym[5], 51);
-    step!(ii, xa, xb, xc, xd, xm[12], 52);
-    step!(ii, ya, yb, yc, yd, ym[12], 52);
-    step!(ii, xd, xa, xb, xc, xm[3], 53);
-    step!(ii, yd, ya, yb, yc, ym[3], 53);
-    step!(ii, xc, xd, xa, xb, xm[10], 54);
-    step!(ii, yc, yd, ya, yb, ym[10], 54);
-    step!(ii, xb, xc, xd, xa, xm[1], 55);
-    step!(ii, yb, yc, yd, ya, ym[1], 55);
-    step!(ii, xa, xb, xc, xd, xm[8], 56);
-    step!(ii, ya, yb, yc, yd, ym[8], 56);
-    step!(ii, xd, xa, xb, xc, xm[15], 57);
-    step!(ii, yd, ya, yb, yc, ym[15], 57);
-    step!(ii, xc, xd, xa, xb, xm[6], 58);
-    step!(ii, yc, yd, ya, yb, ym[6], 58);
-    step!(ii, xb, xc, xd, xa, xm[13], 59);
-    step!(ii, yb, yc, yd, ya, ym[13], 59);
-    step!(ii, xa, xb, xc, xd, xm[4], 60);
-    step!(ii, ya, yb, yc, yd, ym[4], 60);
-    step!(ii, xd, xa, xb, xc, xm[11], 61);
-    step!(ii, yd, ya, yb, yc, ym[11], 61);
-    step!(ii, xc, xd, xa, xb, xm[2], 62);
-    step!(ii, yc, yd, ya, yb, ym[2], 62);
-    step!(ii, xb, xc, xd, xa, xm[9], 63);
-    step!(ii, yb, yc, yd, ya, ym[9], 63);
-    for (s, v) in sx.iter_mut().zip([xa, xb, xc, xd]) {
-        *s = s.wrapping_add(v);
+    let (mut x, mut y) = (*sx, *sy);
+    macro_rules! two {
+        ($($args:tt)*) => {
+            step!(x, xm, $($args)*);
+            step!(y, ym, $($args)*)
+        };
     }
-    for (s, v) in sy.iter_mut().zip([ya, yb, yc, yd]) {
-        *s = s.wrapping_add(v);
-    }
+    md5_steps!(two);
+    add_into(sx, x);
+    add_into(sy, y);
 }
 
 #[cfg(test)]
