@@ -756,47 +756,36 @@ impl PictureCoder<'_> {
     fn reconstruct_cu(&mut self, x: usize, y: usize, log2: u32, cbf_y: bool, cbf_c: [bool; 2]) {
         let size = 1usize << log2;
         let s = &mut *self.scratch;
-        if cbf_y && s.rec_valid[0] {
-            add_residual(&mut self.recon.y, x, y, &s.pred, size, &s.rec_y);
-        } else {
-            reconstruct(
-                &mut self.recon.y,
-                x,
-                y,
-                &s.pred,
-                size,
-                self.qp,
-                cbf_y.then_some(&s.levels_y[..]),
-                &mut s.coeffs,
-                &mut s.resid,
-                &mut s.tmp,
-                false,
-            );
-        }
         let cqp = chroma_qp(self.qp);
-        for c in 0..2 {
-            let plane = if c == 0 {
-                &mut self.recon.u
+        let planes = [&mut self.recon.y, &mut self.recon.u, &mut self.recon.v];
+        for (k, plane) in planes.into_iter().enumerate() {
+            let (px, py, bs, qp, cbf) = if k == 0 {
+                (x, y, size, self.qp, cbf_y)
             } else {
-                &mut self.recon.v
+                (x / 2, y / 2, size / 2, cqp, cbf_c[k - 1])
             };
-            if cbf_c[c] && s.rec_valid[1 + c] {
-                add_residual(plane, x / 2, y / 2, &s.pred_c[c], size / 2, &s.rec_c[c]);
-                continue;
+            let (pred, levels, rec): (&[u8], &[i32], &[i16]) = if k == 0 {
+                (&s.pred, &s.levels_y, &s.rec_y)
+            } else {
+                (&s.pred_c[k - 1], &s.levels_c[k - 1], &s.rec_c[k - 1])
+            };
+            if cbf && s.rec_valid[k] {
+                add_residual(plane, px, py, pred, bs, rec);
+            } else {
+                reconstruct(
+                    plane,
+                    px,
+                    py,
+                    pred,
+                    bs,
+                    qp,
+                    cbf.then_some(levels),
+                    &mut s.coeffs,
+                    &mut s.resid,
+                    &mut s.tmp,
+                    false,
+                );
             }
-            reconstruct(
-                plane,
-                x / 2,
-                y / 2,
-                &s.pred_c[c],
-                size / 2,
-                cqp,
-                cbf_c[c].then_some(&s.levels_c[c][..]),
-                &mut s.coeffs,
-                &mut s.resid,
-                &mut s.tmp,
-                false,
-            );
         }
         s.rec_valid = [false; 3];
     }
