@@ -8,7 +8,9 @@ use super::inter::{predict_mv, RefPicture};
 use super::macroblock::PictureCoder;
 use super::quant::quant_dc;
 use super::quant::DEADZONE_INTER;
-use super::residual16::{chroma_blocks, luma_blocks, quadrant_kept, quadrant_of};
+use super::residual16::{
+    any_quadrant_kept, chroma_blocks, luma_blocks, quadrant_kept, quadrant_of,
+};
 use super::tables::ZIGZAG_4X4;
 use super::transform::hadamard2x2;
 use crate::codec::motion::{mvd_bits, satd};
@@ -156,7 +158,7 @@ impl PictureCoder<'_> {
         let mut scores = [0u32; 4];
         let luma_dropped = luma_blocks(&self.luma_quant, sy, pred, |raster, _, _, score| {
             scores[quadrant_of(raster)] += score;
-            !(0..4).any(|q| quadrant_kept(&scores, q))
+            score == 0 || !any_quadrant_kept(&scores)
         });
         if !luma_dropped {
             return false;

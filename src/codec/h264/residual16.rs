@@ -68,6 +68,13 @@ pub fn quadrant_kept(scores: &[u32; 4], q: usize) -> bool {
     scores[q] >= 4 && scores.iter().sum::<u32>() >= 6
 }
 
+/// Whether [`quadrant_kept`] holds for any quadrant: some quadrant scores at least 4
+/// and the macroblock at least 6.
+#[inline]
+pub fn any_quadrant_kept(scores: &[u32; 4]) -> bool {
+    scores.iter().any(|&s| s >= 4) && scores.iter().sum::<u32>() >= 6
+}
+
 /// Transform and quantise (inter) the 16 luma blocks of the 16x16 residual
 /// `src - pred` (both stride 16) in raster order, handing `visit` each block's index,
 /// levels (raster order), non-zero mask and decimation score; stops as soon as `visit`
@@ -88,6 +95,8 @@ pub fn luma_blocks(
                 let (nonzero, big) = quant.quant16(block, false);
                 let score = if big != 0 {
                     9
+                } else if nonzero == 0 {
+                    0
                 } else {
                     decimate_score_of_mask(zigzag_mask(nonzero))
                 };
@@ -127,6 +136,8 @@ pub fn chroma_blocks(
             ac_masks[b] = nonzero & !1;
             score += if big & !1 != 0 {
                 9
+            } else if ac_masks[b] == 0 {
+                0
             } else {
                 decimate_score_of_mask(zigzag_mask(ac_masks[b]) >> 1)
             };
