@@ -293,21 +293,7 @@ pub fn predict_luma(
     out: &mut [u8],
     tmp: &mut [i16],
 ) {
-    let (mx, my) = (i32::from(mv.x), i32::from(mv.y));
-    let (fx, fy) = ((mx & 3) as usize, (my & 3) as usize);
-    interpolate::<8>(
-        plane,
-        x as isize + (mx >> 2) as isize,
-        y as isize + (my >> 2) as isize,
-        size,
-        size,
-        &LUMA_TAPS[fx],
-        &LUMA_TAPS[fy],
-        (fx != 0, fy != 0),
-        out,
-        size,
-        tmp,
-    );
+    predict(plane, x, y, size, mv, &LUMA_TAPS, out, tmp);
 }
 
 /// Chroma prediction of a `size` (chroma samples) block at chroma (x, y); the luma
@@ -321,16 +307,34 @@ pub fn predict_chroma(
     out: &mut [u8],
     tmp: &mut [i16],
 ) {
+    predict(plane, x, y, size, mv, &CHROMA_TAPS, out, tmp);
+}
+
+/// Prediction of a `size` block at (x, y) displaced by `mv`, in units of
+/// 1/`taps.len()` sample (one filter per phase).
+#[allow(clippy::too_many_arguments)]
+fn predict<const N: usize, const PHASES: usize>(
+    plane: &Plane,
+    x: usize,
+    y: usize,
+    size: usize,
+    mv: Mv,
+    taps: &[[i32; N]; PHASES],
+    out: &mut [u8],
+    tmp: &mut [i16],
+) {
+    let shift = PHASES.trailing_zeros();
     let (mx, my) = (i32::from(mv.x), i32::from(mv.y));
-    let (fx, fy) = ((mx & 7) as usize, (my & 7) as usize);
-    interpolate::<4>(
+    let mask = PHASES as i32 - 1;
+    let (fx, fy) = ((mx & mask) as usize, (my & mask) as usize);
+    interpolate::<N>(
         plane,
-        x as isize + (mx >> 3) as isize,
-        y as isize + (my >> 3) as isize,
+        x as isize + (mx >> shift) as isize,
+        y as isize + (my >> shift) as isize,
         size,
         size,
-        &CHROMA_TAPS[fx],
-        &CHROMA_TAPS[fy],
+        &taps[fx],
+        &taps[fy],
         (fx != 0, fy != 0),
         out,
         size,
