@@ -1,7 +1,8 @@
 //! Throughput and quality of the software H.264 encoder on a y4m clip.
 //!
 //! `cargo bench --bench h264_fps -- [clip.y4m] [frames] [QP|IQP/PQP|cbr:KBPS|vbr:AVG:MAX]
-//! [baseline|main|high]` (env GOP=n, TRACE=1 for per-picture QP:kbit)
+//! [baseline|main|high]` (env GOP=n, TRACE=1 for per-picture QP:kbit, OUT=path for
+//! the stream, default /tmp/h264bench-out.264)
 //! Without a clip, a camera-like 1280x720 scene is generated (and written to
 //! /tmp/h264bench-scene.y4m so other encoders can be compared on the same input).
 //! Prints fps (single thread), bitrate and mean luma PSNR.
@@ -177,7 +178,8 @@ fn main() {
         }
         psnr_sum += psnr(&enc.reconstruction().y[..w * h], &planar[i][..w * h]);
     }
-    std::fs::write("/tmp/h264bench-out.264", &stream).unwrap();
+    let out_path = std::env::var("OUT").unwrap_or_else(|_| "/tmp/h264bench-out.264".into());
+    std::fs::write(&out_path, &stream).unwrap();
     // Worst 2 s window after the first GOP, against the CBR/VBR target.
     if let RateControl::Cbr { bitrate_kbps } | RateControl::Vbr { bitrate_kbps, .. } = rc {
         let window = 2 * fps as usize;
@@ -200,7 +202,7 @@ fn main() {
     }
     let kbps = stream.len() as f64 * 8.0 * fps as f64 / frames as f64 / 1000.0;
     println!(
-        "{w}x{h} {frames} frames {rc:?}: {:.1} fps, {kbps:.0} kbps, Y-PSNR {:.2} dB (stream: /tmp/h264bench-out.264)",
+        "{w}x{h} {frames} frames {rc:?}: {:.1} fps, {kbps:.0} kbps, Y-PSNR {:.2} dB (stream: {out_path})",
         frames as f64 / coding,
         psnr_sum / frames as f64
     );
