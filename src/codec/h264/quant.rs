@@ -52,6 +52,9 @@ pub struct Quantiser {
     shift: u32,
     /// Rounding offsets for intra and inter blocks.
     offset: [i32; 2],
+    /// Per rounding (intra, inter): the largest SAD of a 4x4 residual whose levels all
+    /// quantise to zero, whatever its shape (see [`Quantiser::zero_sad_bound`]).
+    zero_sad: [u32; 2],
 }
 
 impl Quantiser {
@@ -68,6 +71,19 @@ impl Quantiser {
             (DEADZONE_INTRA << shift) >> 6,
             (DEADZONE_INTER << shift) >> 6,
         ];
+        // A level is zero when |c| * mf + offset < 2^shift. The core transform's basis
+        // values are 1 or 2 in magnitude, so |c| <= SAD at positions whose two basis
+        // rows are 0 or 2 (class 0), 4 SAD where both are 1 or 3 (class 1), 2 SAD
+        // otherwise (class 2).
+        const BASIS_GAIN: [i64; 3] = [1, 4, 2];
+        let zero_sad = offset.map(|off| {
+            let room = (1i64 << shift) - 1 - i64::from(off);
+            (0..3)
+                .map(|class| room / i64::from(QUANT_MF[r6][class]) / BASIS_GAIN[class])
+                .min()
+                .unwrap_or(0)
+                .max(0) as u32
+        });
         Quantiser {
             mf,
             #[cfg(target_arch = "x86_64")]
@@ -75,7 +91,16 @@ impl Quantiser {
             scale,
             shift,
             offset,
+            zero_sad,
         }
+    }
+
+    /// The largest sum of absolute differences of a 4x4 residual below which (or at
+    /// which) every level of its transform quantises to zero with the intra or inter
+    /// rounding: such blocks need no transform.
+    #[inline]
+    pub fn zero_sad_bound(&self, intra: bool) -> u32 {
+        self.zero_sad[usize::from(!intra)]
     }
 
     /// Quantise a transformed 4x4 block (raster order) in place with deadzone rounding;
@@ -355,6 +380,50 @@ mod tests {
                     q.dequant(&mut b, skip_dc);
                     q.dequant_portable(&mut c, skip_dc);
                     assert_eq!(b, c);
+                }
+            }
+        }
+    }
+
+    /// Residuals at the zero-SAD bound, concentrated where the transform gains most
+    /// (single samples, checkerboards, ramps), all quantise to zero.
+    #[test]
+    fn blocks_within_the_zero_sad_bound_quantise_to_zero() {
+        let mut x = 17u32;
+        for qp in 0..=51u8 {
+            let q = Quantiser::new(qp);
+            for intra in [false, true] {
+                let bound = q.zero_sad_bound(intra) as i32;
+                for round in 0..400 {
+                    // Spread the SAD budget over a random subset of samples and signs,
+                    // or over patterns matching a single basis function.
+                    let mut r = [0i32; 16];
+                    let mut left = bound;
+                    let pattern = round % 4;
+                    let mut i = 0;
+                    while left > 0 {
+                        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                        let pos = match pattern {
+                            0 => (x >> 8) as usize % 16,
+                            1 => [5, 7, 13, 15][i % 4],
+                            2 => [0, 3, 12, 15][i % 4],
+                            _ => i % 16,
+                        };
+                        let sign = match pattern {
+                            1 => [1, -1, -1, 1][i % 4],
+                            _ if (x >> 20) & 1 == 0 => 1,
+                            _ => -1,
+                        };
+                        let step = left.min(1 + (x >> 24) as i32 % 8);
+                        r[pos] += sign * step;
+                        left -= step;
+                        i += 1;
+                    }
+                    let sad: i32 = r.iter().map(|v| v.abs()).sum();
+                    assert!(sad <= bound);
+                    let mut c = r;
+                    crate::codec::h264::transform::forward4x4_portable(&mut c);
+                    assert_eq!(q.quant_portable(&mut c, intra, false), 0, "qp {qp} {r:?}");
                 }
             }
         }

@@ -54,6 +54,47 @@ pub fn sub_dct_pair_portable(
     }
 }
 
+/// Sums of absolute differences of the two side-by-side 4x4 blocks of the 8x4 area at
+/// the start of `src` and `pred` (strides given), and the two blocks' residual sums
+/// (their transform's DC coefficients).
+#[inline(always)]
+pub fn pair_sads(
+    src: &[u8],
+    src_stride: usize,
+    pred: &[u8],
+    pred_stride: usize,
+) -> ([u32; 2], [i32; 2]) {
+    assert!(src.len() >= 3 * src_stride + 8 && pred.len() >= 3 * pred_stride + 8);
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: the assertion above bounds every 8-byte row load; SSE2 is baseline.
+        unsafe { sse2::pair_sads(src, src_stride, pred, pred_stride) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    pair_sads_portable(src, src_stride, pred, pred_stride)
+}
+
+/// Portable [`pair_sads`].
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+pub fn pair_sads_portable(
+    src: &[u8],
+    src_stride: usize,
+    pred: &[u8],
+    pred_stride: usize,
+) -> ([u32; 2], [i32; 2]) {
+    let (mut sad, mut sum) = ([0u32; 2], [0i32; 2]);
+    for y in 0..4 {
+        for x in 0..8 {
+            let d = i32::from(src[y * src_stride + x]) - i32::from(pred[y * pred_stride + x]);
+            sad[x / 4] += d.unsigned_abs();
+            sum[x / 4] += d;
+        }
+    }
+    (sad, sum)
+}
+
+static ZERO_BLOCK: [i16; 16] = [0; 16];
+
 /// The 8x8 luma quadrant (coded_block_pattern bit) of 4x4 block `raster`.
 #[inline]
 pub fn quadrant_of(raster: usize) -> usize {
@@ -87,9 +128,21 @@ pub fn luma_blocks(
     mut visit: impl FnMut(usize, &[i16; 16], u16, u32) -> bool,
 ) -> bool {
     let mut pair = [[0i16; 16]; 2];
+    let zero_sad = quant.zero_sad_bound(false);
     for by in 0..4 {
         for half in 0..2 {
             let at = by * 4 * 16 + half * 8;
+            // Most blocks of a well-predicted macroblock are provably zero after
+            // quantisation: no transform for them.
+            let (sads, _) = pair_sads(&src[at..], 16, &pred[at..], 16);
+            if sads[0] <= zero_sad && sads[1] <= zero_sad {
+                for b in 0..2 {
+                    if !visit(by * 4 + half * 2 + b, &ZERO_BLOCK, 0, 0) {
+                        return false;
+                    }
+                }
+                continue;
+            }
             sub_dct_pair(&src[at..], 16, &pred[at..], 16, &mut pair);
             for (b, block) in pair.iter_mut().enumerate() {
                 let (nonzero, big) = quant.quant16(block, false);
@@ -125,7 +178,19 @@ pub fn chroma_blocks(
 ) -> u32 {
     let mut pair = [[0i16; 16]; 2];
     let mut score = 0;
+    let zero_sad = quant.zero_sad_bound(intra);
     for by in 0..2 {
+        let (sads, sums) = pair_sads(&src[by * 32..], 8, &pred[by * 32..], 8);
+        if sads[0] <= zero_sad && sads[1] <= zero_sad {
+            // No AC level survives; the DC coefficient is the residual's sum.
+            for bx in 0..2 {
+                let b = by * 2 + bx;
+                dc[b] = sums[bx];
+                levels[b] = ZERO_BLOCK;
+                ac_masks[b] = 0;
+            }
+            continue;
+        }
         sub_dct_pair(&src[by * 32..], 8, &pred[by * 32..], 8, &mut pair);
         for (bx, block) in pair.iter_mut().enumerate() {
             let b = by * 2 + bx;
@@ -258,6 +323,48 @@ mod sse2 {
             let acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, 0b01_00_11_10));
             let acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, 0b10_11_00_01));
             (_mm_cvtsi128_si32(acc) as u32).div_ceil(2)
+        }
+    }
+
+    /// # Safety
+    /// `src` and `pred` must hold 8 bytes at rows 0..4 of their strides.
+    #[inline(always)]
+    pub unsafe fn pair_sads(
+        src: &[u8],
+        src_stride: usize,
+        pred: &[u8],
+        pred_stride: usize,
+    ) -> ([u32; 2], [i32; 2]) {
+        // SAFETY: the caller guarantees the row loads are in bounds.
+        unsafe {
+            let load = |p: &[u8], stride: usize, y: usize| {
+                _mm_loadl_epi64(p.as_ptr().add(y * stride) as *const __m128i)
+            };
+            // Interleaving the rows by 4 bytes gathers each block's 16 samples in one
+            // register: (block 0, block 1).
+            let blocks = |p: &[u8], stride: usize| {
+                let r01 = _mm_unpacklo_epi32(load(p, stride, 0), load(p, stride, 1));
+                let r23 = _mm_unpacklo_epi32(load(p, stride, 2), load(p, stride, 3));
+                (
+                    _mm_unpacklo_epi64(r01, r23),
+                    _mm_unpackhi_epi64(r01, r23),
+                )
+            };
+            let (block0_s, block1_s) = blocks(src, src_stride);
+            let (block0_p, block1_p) = blocks(pred, pred_stride);
+            // psadbw sums each 8-byte half; a block's total is the two halves.
+            let total = |v: __m128i| {
+                (_mm_cvtsi128_si32(v) + _mm_cvtsi128_si32(_mm_unpackhi_epi64(v, v))) as u32
+            };
+            let zero = _mm_setzero_si128();
+            let sad = [
+                total(_mm_sad_epu8(block0_s, block0_p)),
+                total(_mm_sad_epu8(block1_s, block1_p)),
+            ];
+            let sum = |s: __m128i, p: __m128i| {
+                total(_mm_sad_epu8(s, zero)) as i32 - total(_mm_sad_epu8(p, zero)) as i32
+            };
+            (sad, [sum(block0_s, block0_p), sum(block1_s, block1_p)])
         }
     }
 
@@ -402,6 +509,33 @@ mod tests {
             sub_dct_pair(&src, ss, &pred, ps, &mut a);
             sub_dct_pair_portable(&src, ss, &pred, ps, &mut b);
             assert_eq!(a, b);
+        }
+    }
+
+    #[test]
+    fn simd_pair_sads_match_portable() {
+        let mut x = 7u32;
+        let mut next = || {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (x >> 16) as u8
+        };
+        for round in 0..2000 {
+            let (ss, ps) = (8 + round % 9, 8 + round % 5);
+            let (mut src, mut pred) = ([0u8; 96], [0u8; 96]);
+            for (s, p) in src.iter_mut().zip(pred.iter_mut()) {
+                let extreme = round % 3 == 0;
+                *s = if extreme { 255 * (next() & 1) } else { next() };
+                *p = if extreme { 255 * (next() & 1) } else { next() };
+            }
+            assert_eq!(
+                pair_sads(&src, ss, &pred, ps),
+                pair_sads_portable(&src, ss, &pred, ps)
+            );
+            // The residual sum is the transform's DC coefficient.
+            let mut pair = [[0i16; 16]; 2];
+            sub_dct_pair(&src, ss, &pred, ps, &mut pair);
+            let (_, sums) = pair_sads(&src, ss, &pred, ps);
+            assert_eq!(sums, [i32::from(pair[0][0]), i32::from(pair[1][0])]);
         }
     }
 
