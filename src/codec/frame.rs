@@ -141,13 +141,65 @@ impl Frame {
         for y in 0..self.u.height {
             let sy = y.min(ch - 1);
             let line = &frame.uv[sy * frame.uv_stride..sy * frame.uv_stride + 2 * cw];
-            for (plane, offset) in [(&mut self.u, 0), (&mut self.v, 1)] {
-                let row = plane.row_mut(y);
-                for (d, s) in row[..cw].iter_mut().zip(line.chunks_exact(2)) {
-                    *d = s[offset];
-                }
+            let (u, v) = (self.u.row_mut(y), &mut self.v.row_mut(y)[..coded_cw]);
+            deinterleave(line, &mut u[..cw], &mut v[..cw]);
+            for row in [&mut u[..coded_cw], v] {
                 let last = row[cw - 1];
-                row[cw..coded_cw].fill(last);
+                row[cw..].fill(last);
+            }
+        }
+    }
+}
+
+/// Split interleaved pairs `uv` (u0 v0 u1 v1 ...) into `u` and `v` (equal lengths,
+/// `uv` twice that).
+pub fn deinterleave(uv: &[u8], u: &mut [u8], v: &mut [u8]) {
+    let n = u.len();
+    assert!(v.len() == n && uv.len() == 2 * n);
+    #[cfg(target_arch = "x86_64")]
+    let start = {
+        use core::arch::x86_64::*;
+        let mut i = 0;
+        while i + 16 <= n {
+            // SAFETY: i + 16 <= n bounds the 16-byte stores into `u` and `v` and the
+            // two 16-byte loads from `uv` (2n bytes, asserted); SSE2 is baseline.
+            unsafe {
+                let a = _mm_loadu_si128(uv.as_ptr().add(2 * i) as *const __m128i);
+                let b = _mm_loadu_si128(uv.as_ptr().add(2 * i + 16) as *const __m128i);
+                let low = _mm_set1_epi16(0xFF);
+                let us = _mm_packus_epi16(_mm_and_si128(a, low), _mm_and_si128(b, low));
+                let vs = _mm_packus_epi16(_mm_srli_epi16(a, 8), _mm_srli_epi16(b, 8));
+                _mm_storeu_si128(u.as_mut_ptr().add(i) as *mut __m128i, us);
+                _mm_storeu_si128(v.as_mut_ptr().add(i) as *mut __m128i, vs);
+            }
+            i += 16;
+        }
+        i
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let start = 0;
+    for ((d_u, d_v), pair) in u[start..]
+        .iter_mut()
+        .zip(&mut v[start..])
+        .zip(uv[2 * start..].chunks_exact(2))
+    {
+        *d_u = pair[0];
+        *d_v = pair[1];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::deinterleave;
+
+    #[test]
+    fn deinterleave_splits_pairs_at_every_length() {
+        for n in 0..70usize {
+            let uv: alloc::vec::Vec<u8> = (0..2 * n).map(|i| (i * 7 + 3) as u8).collect();
+            let (mut u, mut v) = (alloc::vec![0u8; n], alloc::vec![0u8; n]);
+            deinterleave(&uv, &mut u, &mut v);
+            for i in 0..n {
+                assert_eq!((u[i], v[i]), (uv[2 * i], uv[2 * i + 1]));
             }
         }
     }
