@@ -151,6 +151,55 @@ impl Frame {
     }
 }
 
+impl Frame {
+    /// The top-left `width` x `height` of the picture as NV12 (luma rows, then
+    /// interleaved chroma rows, both `width` bytes apart) into `out`.
+    pub fn store_nv12(&self, width: usize, height: usize, out: &mut [u8]) {
+        let (luma, chroma) = out.split_at_mut(width * height);
+        for (y, dst) in luma.chunks_exact_mut(width).enumerate() {
+            dst.copy_from_slice(&self.y.row(y)[..width]);
+        }
+        let cw = width / 2;
+        for (y, dst) in chroma.chunks_exact_mut(width).take(height / 2).enumerate() {
+            interleave(&self.u.row(y)[..cw], &self.v.row(y)[..cw], dst);
+        }
+    }
+}
+
+/// Merge `u` and `v` (equal lengths) into pairs u0 v0 u1 v1 ... in `uv`.
+pub fn interleave(u: &[u8], v: &[u8], uv: &mut [u8]) {
+    let n = u.len();
+    assert!(v.len() == n && uv.len() == 2 * n);
+    #[cfg(target_arch = "x86_64")]
+    let start = {
+        use core::arch::x86_64::*;
+        let mut i = 0;
+        while i + 16 <= n {
+            // SAFETY: i + 16 <= n bounds the 16-byte loads from `u` and `v` and the two
+            // 16-byte stores into `uv` (2n bytes, asserted); SSE2 is baseline.
+            unsafe {
+                let a = _mm_loadu_si128(u.as_ptr().add(i) as *const __m128i);
+                let b = _mm_loadu_si128(v.as_ptr().add(i) as *const __m128i);
+                let out = uv.as_mut_ptr().add(2 * i) as *mut __m128i;
+                _mm_storeu_si128(out, _mm_unpacklo_epi8(a, b));
+                _mm_storeu_si128(out.add(1), _mm_unpackhi_epi8(a, b));
+            }
+            i += 16;
+        }
+        i
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let start = 0;
+    for ((pair, &a), &b) in uv[2 * start..]
+        .chunks_exact_mut(2)
+        .zip(&u[start..])
+        .zip(&v[start..])
+    {
+        pair[0] = a;
+        pair[1] = b;
+    }
+}
+
 /// Split interleaved pairs `uv` (u0 v0 u1 v1 ...) into `u` and `v` (equal lengths,
 /// `uv` twice that).
 pub fn deinterleave(uv: &[u8], u: &mut [u8], v: &mut [u8]) {
@@ -190,7 +239,19 @@ pub fn deinterleave(uv: &[u8], u: &mut [u8], v: &mut [u8]) {
 
 #[cfg(test)]
 mod tests {
-    use super::deinterleave;
+    use super::{deinterleave, interleave};
+
+    #[test]
+    fn interleave_undoes_deinterleave() {
+        for n in 0..70usize {
+            let uv: alloc::vec::Vec<u8> = (0..2 * n).map(|i| (i * 5 + 1) as u8).collect();
+            let (mut u, mut v) = (alloc::vec![0u8; n], alloc::vec![0u8; n]);
+            deinterleave(&uv, &mut u, &mut v);
+            let mut back = alloc::vec![0u8; 2 * n];
+            interleave(&u, &v, &mut back);
+            assert_eq!(back, uv);
+        }
+    }
 
     #[test]
     fn deinterleave_splits_pairs_at_every_length() {

@@ -350,17 +350,7 @@ impl H264Encoder {
         }
         self.has_reference = true;
         let (w, h) = (self.cfg.width as usize, self.cfg.height as usize);
-        let (luma, chroma) = self.recon_nv12.split_at_mut(w * h);
-        for y in 0..h {
-            luma[y * w..(y + 1) * w].copy_from_slice(&self.reference.frame.y.row(y)[..w]);
-        }
-        for y in 0..h / 2 {
-            let (u, v) = (self.reference.frame.u.row(y), self.reference.frame.v.row(y));
-            for (x, pair) in chroma[y * w..(y + 1) * w].chunks_exact_mut(2).enumerate() {
-                pair[0] = u[x];
-                pair[1] = v[x];
-            }
-        }
+        self.reference.frame.store_nv12(w, h, &mut self.recon_nv12);
         let max_frame_num = 1u32 << (LOG2_MAX_FRAME_NUM_MINUS4 + 4);
         if idr {
             self.idr_pic_id = (self.idr_pic_id + 1) % 65536;

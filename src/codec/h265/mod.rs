@@ -342,17 +342,7 @@ impl H265Encoder {
         }
         self.has_reference = true;
         let (w, h) = (self.cfg.width as usize, self.cfg.height as usize);
-        let (luma, chroma) = self.recon_nv12.split_at_mut(w * h);
-        for y in 0..h {
-            luma[y * w..(y + 1) * w].copy_from_slice(&self.reference.y.row(y)[..w]);
-        }
-        for y in 0..h / 2 {
-            let (u, v) = (self.reference.u.row(y), self.reference.v.row(y));
-            for (x, pair) in chroma[y * w..(y + 1) * w].chunks_exact_mut(2).enumerate() {
-                pair[0] = u[x];
-                pair[1] = v[x];
-            }
-        }
+        self.reference.store_nv12(w, h, &mut self.recon_nv12);
         if idr {
             self.frames_since_idr = 1;
         } else {
