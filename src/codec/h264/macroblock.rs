@@ -293,8 +293,7 @@ impl PictureCoder<'_> {
     ) -> u32 {
         let lambda = self.lambda();
         let mut total = 0;
-        let mut pred = [0u8; 16];
-        let mut best_pred = [0u8; 16];
+        let mut best_pred = 0u128;
         let mut diff = [0i32; 16];
         self.residual.cbp_luma = 0;
         for (blk, &(bx, by)) in BLK_XY.iter().enumerate() {
@@ -303,13 +302,13 @@ impl PictureCoder<'_> {
             let predicted = self.predicted_i4_mode(mbx, mby, bx, by, modes);
             let src_block = &src[by * 4 * 16 + bx * 4..];
             let mut best = (u32::MAX, I4_DC);
-            let mut try_mode = |mode: u8, best: &mut (u32, u8), best_pred: &mut [u8; 16]| {
+            let try_mode = |mode: u8, best: &mut (u32, u8), best_pred: &mut u128| {
                 if !edge.allows(mode) {
                     return u32::MAX;
                 }
-                edge.predict(mode, &mut pred);
+                let pred = edge.predict(mode);
                 let bits = if mode == predicted { 1 } else { 4 };
-                let cost = satd4x4(src_block, 16, &pred) + lambda * bits;
+                let cost = satd4x4(src_block, 16, pred) + lambda * bits;
                 if cost < best.0 {
                     *best = (cost, mode);
                     *best_pred = pred;
@@ -335,6 +334,7 @@ impl PictureCoder<'_> {
             }
             total += best.0;
             modes[by * 4 + bx] = best.1;
+            let best_pred = best_pred.to_le_bytes();
             for i in 0..16 {
                 diff[i] = i32::from(src[(by * 4 + i / 4) * 16 + bx * 4 + i % 4])
                     - i32::from(best_pred[i]);

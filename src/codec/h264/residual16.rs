@@ -260,10 +260,10 @@ pub fn decimate_score_of_mask(mut scan_mask: u16) -> u32 {
 }
 
 /// SATD (4x4 Hadamard, halved and rounded up) of `src` (4x4 at the start, stride
-/// `src_stride`) against the packed 4x4 prediction `pred`: equal to
-/// [`crate::codec::motion::satd4x4_diff`] of their difference.
+/// `src_stride`) against the 4x4 prediction `pred` (raster order, little-endian bytes):
+/// equal to [`crate::codec::motion::satd4x4_diff`] of their difference.
 #[inline]
-pub fn satd4x4(src: &[u8], src_stride: usize, pred: &[u8; 16]) -> u32 {
+pub fn satd4x4(src: &[u8], src_stride: usize, pred: u128) -> u32 {
     assert!(src.len() >= 3 * src_stride + 4);
     #[cfg(target_arch = "x86_64")]
     {
@@ -272,6 +272,7 @@ pub fn satd4x4(src: &[u8], src_stride: usize, pred: &[u8; 16]) -> u32 {
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
+        let pred = pred.to_le_bytes();
         let mut d = [0i32; 16];
         for (i, v) in d.iter_mut().enumerate() {
             *v = i32::from(src[(i / 4) * src_stride + i % 4]) - i32::from(pred[i]);
@@ -288,8 +289,8 @@ mod sse2 {
     /// # Safety
     /// `src` must hold 4 bytes at rows 0..4 of `src_stride`.
     #[inline(always)]
-    pub unsafe fn satd4x4(src: &[u8], src_stride: usize, pred: &[u8; 16]) -> u32 {
-        // SAFETY: the caller bounds the row loads; `pred` is one 16-byte load.
+    pub unsafe fn satd4x4(src: &[u8], src_stride: usize, pred: u128) -> u32 {
+        // SAFETY: the caller bounds the row loads.
         unsafe {
             let zero = _mm_setzero_si128();
             let row = |y: usize| {
@@ -297,7 +298,7 @@ mod sse2 {
             };
             let s01 = _mm_unpacklo_epi32(row(0), row(1));
             let s23 = _mm_unpacklo_epi32(row(2), row(3));
-            let p = _mm_loadu_si128(pred.as_ptr() as *const __m128i);
+            let p = _mm_set_epi64x((pred >> 64) as i64, pred as i64);
             // Rows 0-1 and rows 2-3 of the difference, four i16 lanes per row.
             let a = _mm_sub_epi16(_mm_unpacklo_epi8(s01, zero), _mm_unpacklo_epi8(p, zero));
             let b = _mm_sub_epi16(_mm_unpacklo_epi8(s23, zero), _mm_unpackhi_epi8(p, zero));
@@ -475,7 +476,7 @@ mod tests {
                 *v = i32::from(src[(i / 4) * stride + i % 4]) - i32::from(pred[i]);
             }
             assert_eq!(
-                satd4x4(&src, stride, &pred),
+                satd4x4(&src, stride, u128::from_le_bytes(pred)),
                 crate::codec::motion::satd4x4_diff(&d)
             );
         }
