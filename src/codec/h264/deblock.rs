@@ -211,6 +211,91 @@ mod sse2 {
         }
     }
 
+    /// The 8 samples from `first + i * along` of 16 lines i (the p3..q3 samples
+    /// across a vertical edge), transposed into rows of 16 lanes: sample k of line i
+    /// at `rows[k][i]`.
+    ///
+    /// # Safety
+    /// `data` must hold 8 bytes at `first + i * along` for every i in 0..16.
+    #[inline]
+    pub unsafe fn gather_columns16(data: &[u8], first: usize, along: usize) -> [[u8; 16]; 8] {
+        // SAFETY: the caller bounds the sixteen 8-byte loads; the stores fill `rows`.
+        unsafe {
+            let line =
+                |i: usize| _mm_loadl_epi64(data.as_ptr().add(first + i * along) as *const __m128i);
+            // Bytes, then 16-bit pairs, then 32-bit quads, then 64-bit halves
+            // interleaved: a 16x8 byte transpose.
+            let mut pairs = [_mm_setzero_si128(); 8];
+            for (j, p) in pairs.iter_mut().enumerate() {
+                *p = _mm_unpacklo_epi8(line(2 * j), line(2 * j + 1));
+            }
+            let mut quads = [_mm_setzero_si128(); 8];
+            for j in 0..4 {
+                quads[2 * j] = _mm_unpacklo_epi16(pairs[2 * j], pairs[2 * j + 1]);
+                quads[2 * j + 1] = _mm_unpackhi_epi16(pairs[2 * j], pairs[2 * j + 1]);
+            }
+            // quads[2j] holds samples 0..4 of lines 4j..4j+4, quads[2j+1] samples 4..8.
+            let mut rows = [[0u8; 16]; 8];
+            let out_rows = rows.as_mut_ptr() as *mut __m128i;
+            for half in 0..2 {
+                let (a, b) = (quads[half], quads[2 + half]);
+                let (c, d) = (quads[4 + half], quads[6 + half]);
+                let lo_ab = _mm_unpacklo_epi32(a, b);
+                let hi_ab = _mm_unpackhi_epi32(a, b);
+                let lo_cd = _mm_unpacklo_epi32(c, d);
+                let hi_cd = _mm_unpackhi_epi32(c, d);
+                let k = half * 4;
+                let out = |r: usize| out_rows.add(r);
+                _mm_storeu_si128(out(k), _mm_unpacklo_epi64(lo_ab, lo_cd));
+                _mm_storeu_si128(out(k + 1), _mm_unpackhi_epi64(lo_ab, lo_cd));
+                _mm_storeu_si128(out(k + 2), _mm_unpacklo_epi64(hi_ab, hi_cd));
+                _mm_storeu_si128(out(k + 3), _mm_unpackhi_epi64(hi_ab, hi_cd));
+            }
+            rows
+        }
+    }
+
+    /// The inverse of [`gather_columns16`]: write the 8 samples of each of the 16
+    /// lines back from `rows`.
+    ///
+    /// # Safety
+    /// `data` must hold 8 bytes at `first + i * along` for every i in 0..16.
+    #[inline]
+    pub unsafe fn scatter_columns16(
+        data: &mut [u8],
+        first: usize,
+        along: usize,
+        rows: &[[u8; 16]; 8],
+    ) {
+        // SAFETY: the caller bounds the sixteen 8-byte stores; the loads read `rows`.
+        unsafe {
+            let row = |k: usize| _mm_loadu_si128(rows.as_ptr().add(k) as *const __m128i);
+            let mut pairs = [_mm_setzero_si128(); 8];
+            for j in 0..4 {
+                pairs[2 * j] = _mm_unpacklo_epi8(row(2 * j), row(2 * j + 1));
+                pairs[2 * j + 1] = _mm_unpackhi_epi8(row(2 * j), row(2 * j + 1));
+            }
+            let start = data.as_mut_ptr().add(first);
+            // pairs[2j] holds samples 2j, 2j+1 of lines 0..8, pairs[2j+1] of lines 8..16.
+            for half in 0..2 {
+                let (a, b) = (pairs[half], pairs[2 + half]);
+                let (c, d) = (pairs[4 + half], pairs[6 + half]);
+                let ab = [_mm_unpacklo_epi16(a, b), _mm_unpackhi_epi16(a, b)];
+                let cd = [_mm_unpacklo_epi16(c, d), _mm_unpackhi_epi16(c, d)];
+                for q in 0..2 {
+                    let lines01 = _mm_unpacklo_epi32(ab[q], cd[q]);
+                    let lines23 = _mm_unpackhi_epi32(ab[q], cd[q]);
+                    let base = half * 8 + q * 4;
+                    let at = |i: usize| start.add((base + i) * along) as *mut __m128i;
+                    _mm_storel_epi64(at(0), lines01);
+                    _mm_storel_epi64(at(1), _mm_unpackhi_epi64(lines01, lines01));
+                    _mm_storel_epi64(at(2), lines23);
+                    _mm_storel_epi64(at(3), _mm_unpackhi_epi64(lines23, lines23));
+                }
+            }
+        }
+    }
+
     /// Filter 16 lines given as byte rows (sample k of line i at `rows[k][i]`).
     #[inline]
     pub fn filter16(
@@ -370,9 +455,19 @@ fn filter_luma_edge16(
         } => (alpha, beta, strong, tc0, on),
     };
     let first = q0_index - 4 * across;
-    let mut rows = gather::<16, 8>(data, first, across, along);
+    if along == 1 {
+        let mut rows = gather::<16, 8>(data, first, across, along);
+        sse2::filter16(&mut rows, &tc0, &on, alpha, beta, strong);
+        scatter(data, first, (across, along), &rows, 1..7);
+        return;
+    }
+    // A vertical edge: lines are rows of the picture, samples run along them.
+    assert!(first + 15 * along + 8 <= data.len());
+    // SAFETY: the assertion bounds the 8 bytes at first + i * along, i < 16.
+    let mut rows = unsafe { sse2::gather_columns16(data, first, along) };
     sse2::filter16(&mut rows, &tc0, &on, alpha, beta, strong);
-    scatter(data, first, (across, along), &rows, 1..7);
+    // SAFETY: as above.
+    unsafe { sse2::scatter_columns16(data, first, along, &rows) };
 }
 
 /// Chroma edge of 8 lines through the SSE2 kernel (same results as [`filter_edge`]).
@@ -639,5 +734,38 @@ fn luma_edges(
         filter_luma_edge16(plane.data_mut(), q0, across, along, s, qp_av);
         #[cfg(not(target_arch = "x86_64"))]
         filter_edge(plane.data_mut(), q0, across, along, 16, s, qp_av, false);
+    }
+}
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests {
+    use super::*;
+
+    /// The SSE2 column transposes of vertical edges equal the scalar gather and
+    /// scatter, and write nothing outside the 16 lines' 8 samples.
+    #[test]
+    fn column_transposes_match_scalar() {
+        let along = 37;
+        let mut data = [0u8; 40 * 37];
+        for (i, v) in data.iter_mut().enumerate() {
+            *v = (i * 131 % 251) as u8;
+        }
+        for first in [0, 5, 29] {
+            let scalar = gather::<16, 8>(&data, first, 1, along);
+            // SAFETY: first + 15 * along + 8 <= data.len() for these offsets.
+            let simd = unsafe { sse2::gather_columns16(&data, first, along) };
+            assert_eq!(simd, scalar);
+            let mut changed = scalar;
+            for (k, row) in changed.iter_mut().enumerate() {
+                for (i, v) in row.iter_mut().enumerate() {
+                    *v = v.wrapping_add((k * 16 + i) as u8 | 1);
+                }
+            }
+            let (mut a, mut b) = (data, data);
+            scatter(&mut a, first, (1, along), &changed, 0..8);
+            // SAFETY: as above.
+            unsafe { sse2::scatter_columns16(&mut b, first, along, &changed) };
+            assert!(a == b);
+        }
     }
 }

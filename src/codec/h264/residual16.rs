@@ -346,10 +346,7 @@ mod sse2 {
             let blocks = |p: &[u8], stride: usize| {
                 let r01 = _mm_unpacklo_epi32(load(p, stride, 0), load(p, stride, 1));
                 let r23 = _mm_unpacklo_epi32(load(p, stride, 2), load(p, stride, 3));
-                (
-                    _mm_unpacklo_epi64(r01, r23),
-                    _mm_unpackhi_epi64(r01, r23),
-                )
+                (_mm_unpacklo_epi64(r01, r23), _mm_unpackhi_epi64(r01, r23))
             };
             let (block0_s, block1_s) = blocks(src, src_stride);
             let (block0_p, block1_p) = blocks(pred, pred_stride);
