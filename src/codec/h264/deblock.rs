@@ -296,6 +296,68 @@ mod sse2 {
         }
     }
 
+    /// The 4 samples (p1, p0, q0, q1) from `first + i * along` of 8 lines i across a
+    /// vertical chroma edge, transposed: sample k of line i at `rows[k][i]`.
+    ///
+    /// # Safety
+    /// `data` must hold 4 bytes at `first + i * along` for every i in 0..8.
+    #[inline]
+    pub unsafe fn gather_columns8(data: &[u8], first: usize, along: usize) -> [[u8; 8]; 4] {
+        // SAFETY: the caller bounds the eight 4-byte loads; the stores fill `rows`.
+        unsafe {
+            let line = |i: usize| {
+                let p = data.as_ptr().add(first + i * along) as *const i32;
+                _mm_cvtsi32_si128(p.read_unaligned())
+            };
+            let pair = |i: usize| _mm_unpacklo_epi8(line(i), line(i + 1));
+            let lines0_3 = _mm_unpacklo_epi16(pair(0), pair(2));
+            let lines4_7 = _mm_unpacklo_epi16(pair(4), pair(6));
+            let rows01 = _mm_unpacklo_epi32(lines0_3, lines4_7);
+            let rows23 = _mm_unpackhi_epi32(lines0_3, lines4_7);
+            let mut rows = [[0u8; 8]; 4];
+            let out = rows.as_mut_ptr() as *mut __m128i;
+            _mm_storeu_si128(out, rows01);
+            _mm_storeu_si128(out.add(1), rows23);
+            rows
+        }
+    }
+
+    /// The inverse of [`gather_columns8`]: write the 4 samples of each of the 8 lines
+    /// back from `rows`.
+    ///
+    /// # Safety
+    /// `data` must hold 4 bytes at `first + i * along` for every i in 0..8.
+    #[inline]
+    pub unsafe fn scatter_columns8(
+        data: &mut [u8],
+        first: usize,
+        along: usize,
+        rows: &[[u8; 8]; 4],
+    ) {
+        // SAFETY: the caller bounds the eight 4-byte stores; the loads read `rows`.
+        unsafe {
+            let row = |k: usize| _mm_loadl_epi64(rows.as_ptr().add(k) as *const __m128i);
+            let a = _mm_unpacklo_epi8(row(0), row(1));
+            let b = _mm_unpacklo_epi8(row(2), row(3));
+            let start = data.as_mut_ptr().add(first);
+            for (half, quad) in [_mm_unpacklo_epi16(a, b), _mm_unpackhi_epi16(a, b)]
+                .into_iter()
+                .enumerate()
+            {
+                let words = [
+                    _mm_cvtsi128_si32(quad),
+                    _mm_cvtsi128_si32(_mm_srli_si128(quad, 4)),
+                    _mm_cvtsi128_si32(_mm_srli_si128(quad, 8)),
+                    _mm_cvtsi128_si32(_mm_srli_si128(quad, 12)),
+                ];
+                for (i, w) in words.into_iter().enumerate() {
+                    let p = start.add((half * 4 + i) * along) as *mut i32;
+                    p.write_unaligned(w);
+                }
+            }
+        }
+    }
+
     /// Filter 16 lines given as byte rows (sample k of line i at `rows[k][i]`).
     #[inline]
     pub fn filter16(
@@ -492,9 +554,18 @@ fn filter_chroma_edge8(
         } => (alpha, beta, strong, tc0, on),
     };
     let first = q0_index - 2 * across;
-    let mut rows = gather::<8, 4>(data, first, across, along);
+    if along == 1 {
+        let mut rows = gather::<8, 4>(data, first, across, along);
+        sse2::filter_chroma8(&mut rows, &tc0, &on, alpha, beta, strong);
+        scatter(data, first, (across, along), &rows, 1..3);
+        return;
+    }
+    assert!(first + 7 * along + 4 <= data.len());
+    // SAFETY: the assertion bounds the 4 bytes at first + i * along, i < 8.
+    let mut rows = unsafe { sse2::gather_columns8(data, first, along) };
     sse2::filter_chroma8(&mut rows, &tc0, &on, alpha, beta, strong);
-    scatter(data, first, (across, along), &rows, 1..3);
+    // SAFETY: as above.
+    unsafe { sse2::scatter_columns8(data, first, along, &rows) };
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -765,6 +836,22 @@ mod tests {
             scatter(&mut a, first, (1, along), &changed, 0..8);
             // SAFETY: as above.
             unsafe { sse2::scatter_columns16(&mut b, first, along, &changed) };
+            assert!(a == b);
+
+            let scalar = gather::<8, 4>(&data, first, 1, along);
+            // SAFETY: first + 7 * along + 4 <= data.len() for these offsets.
+            let simd = unsafe { sse2::gather_columns8(&data, first, along) };
+            assert_eq!(simd, scalar);
+            let mut changed = scalar;
+            for (k, row) in changed.iter_mut().enumerate() {
+                for (i, v) in row.iter_mut().enumerate() {
+                    *v = v.wrapping_add((k * 8 + i) as u8 | 1);
+                }
+            }
+            let (mut a, mut b) = (data, data);
+            scatter(&mut a, first, (1, along), &changed, 0..4);
+            // SAFETY: as above.
+            unsafe { sse2::scatter_columns8(&mut b, first, along, &changed) };
             assert!(a == b);
         }
     }
