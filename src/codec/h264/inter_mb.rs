@@ -59,7 +59,7 @@ impl PictureCoder<'_> {
         let mut levels = [[0i16; 16]; 16];
         let mut masks = [0u16; 16];
         let mut scores = [0u32; 4];
-        luma_blocks(&self.luma_quant, src, pred, |raster, block, mask, score| {
+        luma_blocks::<true>(&self.luma_quant, src, pred, |raster, block, mask, score| {
             levels[raster] = *block;
             masks[raster] = mask;
             scores[quadrant_of(raster)] += score;
@@ -156,10 +156,11 @@ impl PictureCoder<'_> {
         // The same decimation as `code_inter_luma`: the macroblock is a skip exactly
         // when that would zero all its luma levels.
         let mut scores = [0u32; 4];
-        let luma_dropped = luma_blocks(&self.luma_quant, sy, pred, |raster, _, _, score| {
-            scores[quadrant_of(raster)] += score;
-            score == 0 || !any_quadrant_kept(&scores)
-        });
+        let luma_dropped =
+            luma_blocks::<false>(&self.luma_quant, sy, pred, |raster, _, _, score| {
+                scores[quadrant_of(raster)] += score;
+                score == 0 || !any_quadrant_kept(&scores)
+            });
         if !luma_dropped {
             return false;
         }
@@ -169,7 +170,7 @@ impl PictureCoder<'_> {
         let (mut levels, mut ac_masks) = ([[0i16; 16]; 4], [0u16; 4]);
         for (src, pred) in [(su, &pu), (sv, &pv)] {
             let mut dc = [0i32; 4];
-            let ac_score = chroma_blocks(
+            let ac_score = chroma_blocks::<false>(
                 &self.chroma_quant,
                 src,
                 pred,

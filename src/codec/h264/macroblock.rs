@@ -474,7 +474,7 @@ impl PictureCoder<'_> {
         let mut ac_score = 0;
         for p in 0..2 {
             let mut ac_masks = [0u16; 4];
-            ac_score += chroma_blocks(
+            ac_score += chroma_blocks::<true>(
                 &self.chroma_quant,
                 src[p],
                 pred[p],

@@ -55,6 +55,9 @@ pub struct Quantiser {
     /// Per rounding (intra, inter): the largest SAD of a 4x4 residual whose levels all
     /// quantise to zero, whatever its shape (see [`Quantiser::zero_sad_bound`]).
     zero_sad: [u32; 2],
+    /// Per rounding and position: the largest |coefficient| whose level is 0, and the
+    /// largest whose level is at most 1 (see [`Quantiser::level_masks`]).
+    level_limits: [[[i16; 16]; 2]; 2],
 }
 
 impl Quantiser {
@@ -84,6 +87,14 @@ impl Quantiser {
                 .unwrap_or(0)
                 .max(0) as u32
         });
+        // Level >= n exactly when |c| * mf + offset >= n << shift, i.e. |c| reaches
+        // ceil(((n << shift) - offset) / mf); the limit is one below.
+        let limit = |n: i64, off: i32, mf: i32| {
+            let need = (n << shift) - i64::from(off);
+            ((need + i64::from(mf) - 1) / i64::from(mf) - 1).clamp(0, i64::from(i16::MAX)) as i16
+        };
+        let level_limits =
+            offset.map(|off| [1, 2].map(|n| core::array::from_fn(|i| limit(n, off, mf[i]))));
         Quantiser {
             mf,
             #[cfg(target_arch = "x86_64")]
@@ -92,6 +103,31 @@ impl Quantiser {
             shift,
             offset,
             zero_sad,
+            level_limits,
+        }
+    }
+
+    /// The masks [`Quantiser::quant16`] returns (non-zero levels, levels above 1) for
+    /// the transformed block, without computing the levels: two comparisons per
+    /// coefficient instead of a multiply and shift.
+    #[inline]
+    pub fn level_masks(&self, block: &[i16; 16], intra: bool) -> (u16, u16) {
+        let [zero_max, one_max] = &self.level_limits[usize::from(!intra)];
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: the arrays are 16 i16 each (two 16-byte vectors); SSE2 is
+            // baseline on x86_64.
+            unsafe { sse2::level_masks(block, zero_max, one_max) }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let (mut nonzero, mut big) = (0u16, 0u16);
+            for i in 0..16 {
+                let a = block[i].unsigned_abs();
+                nonzero |= u16::from(a > zero_max[i] as u16) << i;
+                big |= u16::from(a > one_max[i] as u16) << i;
+            }
+            (nonzero, big)
         }
     }
 
@@ -296,6 +332,33 @@ mod sse2 {
         }
     }
 
+    /// Lanes where |block| exceeds `zero_max`, and where it exceeds `one_max`, as bit
+    /// masks (|block| <= 9180 as transforms of residuals give).
+    ///
+    /// # Safety
+    /// SSE2 must be available (always on x86_64).
+    #[inline]
+    pub unsafe fn level_masks(
+        block: &[i16; 16],
+        zero_max: &[i16; 16],
+        one_max: &[i16; 16],
+    ) -> (u16, u16) {
+        // SAFETY: the 16-byte loads cover exactly the 16-element arrays.
+        unsafe {
+            let ld =
+                |a: &[i16; 16], h: usize| _mm_loadu_si128(a.as_ptr().add(h * 8) as *const __m128i);
+            let mut above = [[_mm_setzero_si128(); 2]; 2];
+            for h in 0..2 {
+                let c = ld(block, h);
+                let a = _mm_max_epi16(c, _mm_sub_epi16(_mm_setzero_si128(), c));
+                above[0][h] = _mm_cmpgt_epi16(a, ld(zero_max, h));
+                above[1][h] = _mm_cmpgt_epi16(a, ld(one_max, h));
+            }
+            let mask = |m: [__m128i; 2]| _mm_movemask_epi8(_mm_packs_epi16(m[0], m[1])) as u16;
+            (mask(above[0]), mask(above[1]))
+        }
+    }
+
     /// `block[i] *= scale[i]` for levels and scales that fit in i16 (pmaddwd).
     ///
     /// # Safety
@@ -359,7 +422,9 @@ mod tests {
                     let mut narrow = a.map(|v| v.clamp(-9180, 9180) as i16);
                     let mut wide = narrow.map(i32::from);
                     for intra in [false, true] {
+                        let predicted = q.level_masks(&narrow, intra);
                         let (mask, big) = q.quant16(&mut narrow, intra);
+                        assert_eq!(predicted, (mask, big), "qp {qp} intra {intra}");
                         q.quant_portable(&mut wide, intra, false);
                         assert_eq!(narrow.map(i32::from), wide);
                         let want: u16 = (0..16).map(|i| u16::from(wide[i] != 0) << i).sum();
@@ -380,6 +445,26 @@ mod tests {
                     q.dequant(&mut b, skip_dc);
                     q.dequant_portable(&mut c, skip_dc);
                     assert_eq!(b, c);
+                }
+            }
+        }
+    }
+
+    /// Every coefficient magnitude at every position gives the masks the quantiser does.
+    #[test]
+    fn level_masks_equal_quantised_masks_exhaustively() {
+        for qp in 0..=51u8 {
+            let q = Quantiser::new(qp);
+            for intra in [false, true] {
+                for c in (-9180i16..=9180).step_by(16) {
+                    for shift in 0..16 {
+                        // Sixteen consecutive magnitudes spread over the positions.
+                        let block: [i16; 16] =
+                            core::array::from_fn(|i| (c + ((i + shift) % 16) as i16).min(9180));
+                        let mut levels = block;
+                        let want = q.quant16(&mut levels, intra);
+                        assert_eq!(q.level_masks(&block, intra), want, "qp {qp} {block:?}");
+                    }
                 }
             }
         }

@@ -118,10 +118,11 @@ pub fn any_quadrant_kept(scores: &[u32; 4]) -> bool {
 
 /// Transform and quantise (inter) the 16 luma blocks of the 16x16 residual
 /// `src - pred` (both stride 16) in raster order, handing `visit` each block's index,
-/// levels (raster order), non-zero mask and decimation score; stops as soon as `visit`
-/// returns false. Returns whether every block was visited.
+/// levels (raster order; with `LEVELS` false, only the masks and score are computed
+/// and the block holds unquantised coefficients), non-zero mask and decimation score;
+/// stops as soon as `visit` returns false. Returns whether every block was visited.
 #[inline]
-pub fn luma_blocks(
+pub fn luma_blocks<const LEVELS: bool>(
     quant: &Quantiser,
     src: &[u8; 256],
     pred: &[u8; 256],
@@ -145,7 +146,11 @@ pub fn luma_blocks(
             }
             sub_dct_pair(&src[at..], 16, &pred[at..], 16, &mut pair);
             for (b, block) in pair.iter_mut().enumerate() {
-                let (nonzero, big) = quant.quant16(block, false);
+                let (nonzero, big) = if LEVELS {
+                    quant.quant16(block, false)
+                } else {
+                    quant.level_masks(block, false)
+                };
                 let score = if big != 0 {
                     9
                 } else if nonzero == 0 {
@@ -164,10 +169,10 @@ pub fn luma_blocks(
 
 /// Transform and quantise the four 4x4 blocks of one 8x8 chroma residual `src - pred`
 /// (stride 8): each block's DC coefficient (for the 2x2 Hadamard, unquantised), AC
-/// levels (raster order, position 0 cleared) and AC non-zero mask. Returns the sum of
-/// the blocks' AC decimation scores.
+/// levels (raster order, position 0 cleared; left alone without `LEVELS`) and AC
+/// non-zero mask. Returns the sum of the blocks' AC decimation scores.
 #[inline]
-pub fn chroma_blocks(
+pub fn chroma_blocks<const LEVELS: bool>(
     quant: &Quantiser,
     src: &[u8; 64],
     pred: &[u8; 64],
@@ -186,7 +191,9 @@ pub fn chroma_blocks(
             for bx in 0..2 {
                 let b = by * 2 + bx;
                 dc[b] = sums[bx];
-                levels[b] = ZERO_BLOCK;
+                if LEVELS {
+                    levels[b] = ZERO_BLOCK;
+                }
                 ac_masks[b] = 0;
             }
             continue;
@@ -195,9 +202,14 @@ pub fn chroma_blocks(
         for (bx, block) in pair.iter_mut().enumerate() {
             let b = by * 2 + bx;
             dc[b] = i32::from(block[0]);
-            let (nonzero, big) = quant.quant16(block, intra);
-            block[0] = 0;
-            levels[b] = *block;
+            let (nonzero, big) = if LEVELS {
+                let masks = quant.quant16(block, intra);
+                block[0] = 0;
+                levels[b] = *block;
+                masks
+            } else {
+                quant.level_masks(block, intra)
+            };
             ac_masks[b] = nonzero & !1;
             score += if big & !1 != 0 {
                 9
