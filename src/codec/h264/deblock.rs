@@ -697,13 +697,14 @@ pub fn deblock_picture(frame: &mut Frame, info: &[MbInfo], mb_width: usize, mb_h
             // Inside an inter macroblock without luma coefficients every 4x4 block has
             // the same vector and no coefficients: strength 0 on the internal edges.
             let m = &info[mb];
-            let flat_inside = !m.is_intra() && m.nz[..16].iter().all(|&n| n == 0);
+            // (No luma coded_block_pattern bit means no luma coefficients.)
+            let flat_inside = !m.is_intra() && m.cbp & 15 == 0;
             // Most macroblocks of a P picture are like their left and upper
             // neighbours (no coefficients, vectors less than a sample apart): every
             // strength is 0 and there is nothing to filter.
             let quiet_towards = |n: &MbInfo| {
                 !n.is_intra()
-                    && n.nz[..16].iter().all(|&c| c == 0)
+                    && n.cbp & 15 == 0
                     && (i32::from(n.mv.0) - i32::from(m.mv.0)).abs() < 4
                     && (i32::from(n.mv.1) - i32::from(m.mv.1)).abs() < 4
             };
