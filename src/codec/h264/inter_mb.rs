@@ -98,7 +98,7 @@ impl PictureCoder<'_> {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn refine_subpel(
         &self,
-        reference: &RefPicture,
+        reference: &mut RefPicture,
         mbx: usize,
         mby: usize,
         src: &[u8; 256],
@@ -112,7 +112,7 @@ impl PictureCoder<'_> {
             mv.0 >= limits[0].0 && mv.0 <= limits[0].1 && mv.1 >= limits[1].0 && mv.1 <= limits[1].1
         };
         let (x, y) = (mbx * 16, mby * 16);
-        let cost_of = |mv: (i32, i32)| {
+        let mut cost_of = |mv: (i32, i32)| {
             reference.sad_luma16(x, y, mv, src)
                 + lambda * (mvd_bits(mv.0 - mvp.0) + mvd_bits(mv.1 - mvp.1))
         };
@@ -149,7 +149,7 @@ impl PictureCoder<'_> {
         su: &[u8; 64],
         sv: &[u8; 64],
         pred: &mut [u8; 256],
-        reference: &RefPicture,
+        reference: &mut RefPicture,
         mv: (i32, i32),
     ) -> bool {
         reference.predict_luma(mbx * 16, mby * 16, mv, 16, pred);

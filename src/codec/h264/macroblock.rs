@@ -65,12 +65,13 @@ pub(super) struct MbDecision {
     pub(super) mvp: (i32, i32),
 }
 
-/// Per-picture coding state: the picture being reconstructed, the reference, the
-/// macroblock side information and scratch buffers (all allocated by the encoder).
+/// Per-picture coding state: the picture being reconstructed, the macroblock side
+/// information and scratch buffers (all allocated by the encoder). The reference is
+/// lent to each macroblock instead (`code_slice_data`): its half-sample tiles are
+/// filtered as predictions read them, which needs it mutable alongside the coder.
 pub struct PictureCoder<'a> {
     pub src: &'a Frame,
     pub recon: &'a mut Frame,
-    pub reference: Option<&'a RefPicture>,
     pub info: &'a mut [MbInfo],
     pub mb_width: usize,
     pub mb_height: usize,
@@ -572,17 +573,19 @@ impl PictureCoder<'_> {
         best.1
     }
 
-    /// Decide and code one macroblock; writes its syntax (P pictures: after the pending
-    /// skip run) and updates `info`. Returns whether it was skipped.
+    /// Decide and code one macroblock (inter prediction from `reference`, given in P
+    /// pictures); writes its syntax (P pictures: after the pending skip run) and updates
+    /// `info`.
     fn code_macroblock(
         &mut self,
         w: &mut BitWriter,
         mbx: usize,
         mby: usize,
-        p_slice: bool,
+        mut reference: Option<&mut RefPicture>,
         skip_run: &mut u32,
         cabac: Option<&mut CabacState>,
     ) {
+        let p_slice = reference.is_some();
         let mut sy = [0u8; 256];
         let mut su = [0u8; 64];
         let mut sv = [0u8; 64];
@@ -603,7 +606,7 @@ impl PictureCoder<'_> {
         let mut inter_pred = [0u8; 256];
         let (mut pu, mut pv) = ([0u8; 64], [0u8; 64]);
 
-        if let (true, Some(reference)) = (p_slice, self.reference) {
+        if let Some(reference) = reference.as_deref_mut() {
             let (mvp, skip_mv) = self.motion_predictors(mbx, mby);
             decision.mvp = mvp;
             let coded_w = self.mb_width * 16;
@@ -639,7 +642,7 @@ impl PictureCoder<'_> {
                 ((limits[0].0 + 3) >> 2, limits[0].1 >> 2),
                 ((limits[1].0 + 3) >> 2, limits[1].1 >> 2),
             ];
-            let y_plane = &reference.frame.y;
+            let y_plane = &reference.frame().y;
             let search = IntegerSearch {
                 src: &sy,
                 src_stride: 16,
@@ -704,7 +707,7 @@ impl PictureCoder<'_> {
         if intra {
             decision.chroma_mode = self.choose_chroma_mode(mbx, mby, &su, &sv, &mut pu, &mut pv);
             self.code_chroma(mbx, mby, [&su, &sv], [&pu, &pv], true);
-        } else if let Some(reference) = self.reference {
+        } else if let Some(reference) = reference {
             self.code_inter_luma(mbx, mby, &sy, &inter_pred);
             reference.predict_chroma(mbx * 8, mby * 8, decision.mv, &mut pu, &mut pv);
             self.code_chroma(mbx, mby, [&su, &sv], [&pu, &pv], false);
@@ -838,14 +841,16 @@ impl PictureCoder<'_> {
         }
     }
 
-    /// Code all macroblocks of the picture into `w` (slice_data()), with CABAC when
-    /// `cabac` is given (the slice header must already be in `w`).
+    /// Code all macroblocks of the picture into `w` (slice_data()): a P slice
+    /// predicting from `reference` when given, else an I slice; with CABAC when `cabac`
+    /// is given (the slice header must already be in `w`).
     pub fn code_slice_data(
         &mut self,
         w: &mut BitWriter,
-        p_slice: bool,
+        mut reference: Option<&mut RefPicture>,
         mut cabac: Option<&mut CabacState>,
     ) {
+        let p_slice = reference.is_some();
         let mut skip_run = 0u32;
         if let Some(c) = cabac.as_deref_mut() {
             // cabac_alignment_one_bit
@@ -874,7 +879,14 @@ impl PictureCoder<'_> {
                 self.set_qp(qp);
             }
             for mbx in 0..self.mb_width {
-                self.code_macroblock(w, mbx, mby, p_slice, &mut skip_run, cabac.as_deref_mut());
+                self.code_macroblock(
+                    w,
+                    mbx,
+                    mby,
+                    reference.as_deref_mut(),
+                    &mut skip_run,
+                    cabac.as_deref_mut(),
+                );
                 if let Some(c) = cabac.as_deref_mut() {
                     let last = mby + 1 == self.mb_height && mbx + 1 == self.mb_width;
                     c.enc.terminate(w, last); // end_of_slice_flag

@@ -70,8 +70,8 @@ fn geometry(cfg: &StreamConfig) -> Result<(usize, usize), CodecError> {
 ///
 /// * 2 padded pictures (the one being reconstructed and the reference), each luma
 ///   (W+2P)(H+2P) plus chroma 2 * (W/2+P)(H/2+P);
-/// * for the reference only: three half-sample planes (W+2P)(H+2P) and the 16-bit tap
-///   plane 2 * (W+2P)(H+2P);
+/// * for the reference only: three half-sample planes (W+2P)(H+2P), filtered lazily,
+///   and their per-tile epochs 3 * 4 * ceil((W+2P)/16) * ceil((H+2P)/16);
 /// * the source copy W * H * 3/2;
 /// * per-macroblock side information N * size_of::<MbInfo>();
 /// * the slice buffer 512 * N + 1024 bytes and 256 bytes of parameter sets;
@@ -216,7 +216,6 @@ impl H264Encoder {
         let mut coder = PictureCoder {
             src: &self.source,
             recon: &mut self.current,
-            reference: if p_slice { Some(&self.reference) } else { None },
             info: &mut self.info,
             mb_width: self.mb_width,
             mb_height: self.mb_height,
@@ -234,7 +233,12 @@ impl H264Encoder {
         } else {
             None
         };
-        coder.code_slice_data(&mut self.slice_bits, p_slice, cabac);
+        let reference = if p_slice {
+            Some(&mut self.reference)
+        } else {
+            None
+        };
+        coder.code_slice_data(&mut self.slice_bits, reference, cabac);
         let mbs = (self.mb_width * self.mb_height) as u32;
         let average = ((coder.qp_sum + mbs / 2) / mbs) as u8;
         (!self.slice_bits.overflowed()).then_some(average)
@@ -344,13 +348,10 @@ impl H264Encoder {
     fn commit(&mut self, idr: bool, qp: u8, bytes: usize) {
         self.current.extend_edges();
         // The previous reference's planes become the next scratch picture.
-        core::mem::swap(&mut self.current, &mut self.reference.frame);
-        if self.cfg.gop_len != 1 {
-            self.reference.build_half_planes();
-        }
+        self.reference.replace_frame(&mut self.current);
         self.has_reference = true;
         let (w, h) = (self.cfg.width as usize, self.cfg.height as usize);
-        self.reference.frame.store_nv12(w, h, &mut self.recon_nv12);
+        self.reference.frame().store_nv12(w, h, &mut self.recon_nv12);
         let max_frame_num = 1u32 << (LOG2_MAX_FRAME_NUM_MINUS4 + 4);
         if idr {
             self.idr_pic_id = (self.idr_pic_id + 1) % 65536;
