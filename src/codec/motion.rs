@@ -400,11 +400,14 @@ impl IntegerSearch<'_> {
         // Large diamond first (radius 2) to travel fast, then the small one.
         for radius in [2, 1] {
             let mut steps = 0;
+            // The previous centre, one step back: already measured and worse than the
+            // new centre, so not measured again.
+            let mut came_from = None;
             loop {
                 let centre = best;
                 for (dx, dy) in [(0, -radius), (-radius, 0), (radius, 0), (0, radius)] {
                     let c = self.clamp((centre.0 + dx, centre.1 + dy));
-                    if c == centre {
+                    if c == centre || Some(c) == came_from {
                         continue;
                     }
                     let cost = self.cost(c);
@@ -417,6 +420,7 @@ impl IntegerSearch<'_> {
                 if best == centre || steps >= self.max_steps {
                     break;
                 }
+                came_from = Some(centre);
             }
         }
         (best, best_cost)

@@ -92,9 +92,10 @@ impl PictureCoder<'_> {
         }
     }
 
-    /// Sub-sample refinement around `best` (quarter units): half then quarter steps by
-    /// SAD + vector cost, the winner measured by SATD + vector cost. Leaves the
-    /// winner's prediction in `pred`.
+    /// Sub-sample refinement around the integer search's winner `(best, best_cost)`
+    /// (quarter units; its SAD + vector cost): half then quarter steps by SAD + vector
+    /// cost, the winner measured by SATD + vector cost. Leaves the winner's prediction
+    /// in `pred`.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn refine_subpel(
         &self,
@@ -104,7 +105,7 @@ impl PictureCoder<'_> {
         src: &[u8; 256],
         mvp: (i32, i32),
         limits: [(i32, i32); 2],
-        mut best: (i32, i32),
+        (mut best, mut best_cost): ((i32, i32), u32),
         pred: &mut [u8; 256],
     ) -> ((i32, i32), u32) {
         let lambda = self.lambda();
@@ -118,7 +119,6 @@ impl PictureCoder<'_> {
         };
         for step in [2, 1] {
             let centre = best;
-            let mut best_cost = cost_of(centre);
             for (dx, dy) in [(0, -1), (-1, 0), (1, 0), (0, 1)] {
                 let mv = (centre.0 + dx * step, centre.1 + dy * step);
                 if !in_limits(mv) {

@@ -659,7 +659,7 @@ impl PictureCoder<'_> {
                 (round(mvp.0), round(mvp.1)),
                 (round(skip_mv.0), round(skip_mv.1)),
             ];
-            let (int_mv, _) = search.run(&candidates);
+            let (int_mv, int_cost) = search.run(&candidates);
             let (mv, cost) = self.refine_subpel(
                 reference,
                 mbx,
@@ -667,7 +667,7 @@ impl PictureCoder<'_> {
                 &sy,
                 mvp,
                 limits,
-                (int_mv.0 * 4, int_mv.1 * 4),
+                ((int_mv.0 * 4, int_mv.1 * 4), int_cost),
                 &mut inter_pred,
             );
             inter_cost = cost;
