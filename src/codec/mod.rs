@@ -1,6 +1,7 @@
 //! Software video engines that behave like the K230 VENC: same profiles, same rate
 //! control knobs, I and P pictures only, output as packs in a caller-owned buffer.
 
+pub mod access_unit;
 pub mod cabac;
 pub mod frame;
 pub mod h264;

@@ -38,13 +38,14 @@ use self::sps_pps::{
     choose_level, write_pps, write_sps, LevelChoice, SpsParams, LOG2_MAX_FRAME_NUM_MINUS4,
 };
 use self::tables::CHROMA_QP;
+use super::access_unit::{AccessUnit, Nal, Written};
 use super::frame::{try_zeroed, Frame};
 use super::ratecontrol::RateController;
 use super::{
-    CodecError, EncodedPicture, FrameOptions, Nv12, PackKind, PackSpan, Profile, RateControl,
-    StreamConfig, VideoEngine,
+    CodecError, EncodedPicture, FrameOptions, Nv12, PackKind, Profile, RateControl, StreamConfig,
+    VideoEngine,
 };
-use crate::bitstream::nal::{escaped_nal_len, h264_nal_header, write_nal};
+use crate::bitstream::nal::h264_nal_header;
 use crate::bitstream::writer::BitWriter;
 
 /// Slice buffer bytes per macroblock: above an I_PCM macroblock (384 bytes) plus
@@ -271,77 +272,42 @@ impl H264Encoder {
         sei: &[u8],
         filler: usize,
         out: &mut [u8],
-    ) -> Result<([PackSpan; 2], usize, usize), CodecError> {
-        let sps_hdr = h264_nal_header(3, 7);
-        let pps_hdr = h264_nal_header(3, 8);
-        let sei_hdr = h264_nal_header(0, 6);
-        let slice_hdr = h264_nal_header(3, if idr { 5 } else { 1 });
+    ) -> Result<Written, CodecError> {
         let trailing = [0x80u8];
-        let sei_parts: [&[u8]; 2] = [sei, &trailing];
-        let slice_parts: [&[u8]; 1] = [self.slice_bits.bytes()];
-        let sps_parts: [&[u8]; 1] = [self.sps_bits.bytes()];
-        let pps_parts: [&[u8]; 1] = [self.pps_bits.bytes()];
-        let header_len = if idr {
-            escaped_nal_len(&sps_hdr, &sps_parts) + escaped_nal_len(&pps_hdr, &pps_parts)
-        } else {
-            0
+        let sei_payload: [&[u8]; 2] = [sei, &trailing];
+        let (sps, pps) = ([self.sps_bits.bytes()], [self.pps_bits.bytes()]);
+        let slice = [self.slice_bits.bytes()];
+        let headers = [
+            Nal {
+                header: &h264_nal_header(3, 7),
+                payload: &sps,
+            },
+            Nal {
+                header: &h264_nal_header(3, 8),
+                payload: &pps,
+            },
+        ];
+        let slice_nal = Nal {
+            header: &h264_nal_header(3, if idr { 5 } else { 1 }),
+            payload: &slice,
         };
-        // Filler data NAL unit (7.3.2.7): 0xFF bytes then trailing bits; never escaped.
-        let filler_hdr = h264_nal_header(0, 12);
-        let filler_len = if filler == 0 { 0 } else { 4 + 1 + filler + 1 };
-        let sei_len = if sei.is_empty() {
-            0
-        } else {
-            escaped_nal_len(&sei_hdr, &sei_parts)
+        let sei_nal = Nal {
+            header: &h264_nal_header(0, 6),
+            payload: &sei_payload,
         };
-        let picture_len = sei_len + escaped_nal_len(&slice_hdr, &slice_parts) + filler_len;
-        let total = header_len + picture_len;
-        if total > out.len() {
-            return Err(CodecError::OutputTooSmall {
-                needed_at_least: total,
-            });
+        let with_sei = [sei_nal, slice_nal];
+        AccessUnit {
+            headers: if idr { &headers } else { &[] },
+            picture: if sei.is_empty() {
+                &with_sei[1..]
+            } else {
+                &with_sei
+            },
+            picture_kind: if idr { PackKind::I } else { PackKind::P },
+            filler_header: &h264_nal_header(0, 12),
+            filler,
         }
-        let too_small = CodecError::OutputTooSmall {
-            needed_at_least: total,
-        };
-        let mut packs = [PackSpan {
-            kind: PackKind::Header,
-            offset: 0,
-            len: 0,
-        }; 2];
-        let mut count = 0;
-        let mut pos = 0;
-        if idr {
-            pos = write_nal(out, pos, &sps_hdr, &sps_parts).ok_or(too_small)?;
-            pos = write_nal(out, pos, &pps_hdr, &pps_parts).ok_or(too_small)?;
-            packs[0] = PackSpan {
-                kind: PackKind::Header,
-                offset: 0,
-                len: pos,
-            };
-            count = 1;
-        }
-        let start = pos;
-        if !sei.is_empty() {
-            pos = write_nal(out, pos, &sei_hdr, &sei_parts).ok_or(too_small)?;
-        }
-        pos = write_nal(out, pos, &slice_hdr, &slice_parts).ok_or(too_small)?;
-        if filler > 0 {
-            let end = pos + filler_len;
-            let dst = out.get_mut(pos..end).ok_or(too_small)?;
-            dst[..4].copy_from_slice(&crate::bitstream::nal::START_CODE);
-            dst[4] = filler_hdr[0];
-            dst[5..5 + filler].fill(0xFF);
-            dst[5 + filler] = 0x80;
-            pos = end;
-        }
-        packs[count] = PackSpan {
-            kind: if idr { PackKind::I } else { PackKind::P },
-            offset: start,
-            len: pos - start,
-        };
-        count += 1;
-        Ok((packs, count, pos))
+        .write(out)
     }
 
     /// Make the coded picture the reference and the visible reconstruction.

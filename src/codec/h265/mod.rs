@@ -32,14 +32,14 @@ use self::ctu::{new_scratch, PictureCoder, Scratch};
 use self::inter::{HalfPlanes, LUMA_PAD};
 use self::params::{choose_level, write_pps, write_slice_header, write_sps, write_vps, SpsParams};
 use self::picinfo::InfoGrid;
+use super::access_unit::{AccessUnit, Nal, Written};
 use super::cabac::CabacEncoder;
 use super::frame::{try_zeroed, Frame};
 use super::ratecontrol::{qstep, RateController};
 use super::{
-    CodecError, EncodedPicture, FrameOptions, Nv12, PackKind, PackSpan, Profile, RateControl,
-    StreamConfig, VideoEngine,
+    CodecError, EncodedPicture, FrameOptions, Nv12, PackKind, Profile, RateControl, StreamConfig,
+    VideoEngine,
 };
-use crate::bitstream::nal::{escaped_nal_len, write_nal, START_CODE};
 use crate::bitstream::nal_header::{H265NalHeader, H265NalType};
 use crate::bitstream::writer::BitWriter;
 
@@ -246,91 +246,72 @@ impl H265Encoder {
         hash: &[u8],
         filler: usize,
         out: &mut [u8],
-    ) -> Result<([PackSpan; 2], usize, usize), CodecError> {
+    ) -> Result<Written, CodecError> {
         let hdr = |t: H265NalType| H265NalHeader::new(t).to_bytes();
-        let vps_hdr = hdr(H265NalType::VPS);
-        let sps_hdr = hdr(H265NalType::SPS);
-        let pps_hdr = hdr(H265NalType::PPS);
-        let prefix_hdr = hdr(H265NalType::PREFIX_SEI);
-        let suffix_hdr = hdr(H265NalType::SUFFIX_SEI);
-        let filler_hdr = hdr(H265NalType::FD);
+        let trailing = [0x80u8];
+        let sei_payload: [&[u8]; 2] = [sei, &trailing];
+        let hash_payload: [&[u8]; 2] = [hash, &trailing];
+        let (vps, sps, pps) = (
+            [self.vps_bits.bytes()],
+            [self.sps_bits.bytes()],
+            [self.pps_bits.bytes()],
+        );
+        let slice = [self.slice_bits.bytes()];
+        let (vps_hdr, sps_hdr, pps_hdr) = (
+            hdr(H265NalType::VPS),
+            hdr(H265NalType::SPS),
+            hdr(H265NalType::PPS),
+        );
+        let headers = [
+            Nal {
+                header: &vps_hdr,
+                payload: &vps,
+            },
+            Nal {
+                header: &sps_hdr,
+                payload: &sps,
+            },
+            Nal {
+                header: &pps_hdr,
+                payload: &pps,
+            },
+        ];
+        let (prefix_hdr, suffix_hdr, filler_hdr) = (
+            hdr(H265NalType::PREFIX_SEI),
+            hdr(H265NalType::SUFFIX_SEI),
+            hdr(H265NalType::FD),
+        );
         let slice_hdr = hdr(if idr {
             H265NalType::IDR_W_RADL
         } else {
             H265NalType::TRAIL_R
         });
-        let trailing = [0x80u8];
-        let sei_parts: [&[u8]; 2] = [sei, &trailing];
-        let hash_parts: [&[u8]; 2] = [hash, &trailing];
-        let slice_parts: [&[u8]; 1] = [self.slice_bits.bytes()];
-        let vps_parts: [&[u8]; 1] = [self.vps_bits.bytes()];
-        let sps_parts: [&[u8]; 1] = [self.sps_bits.bytes()];
-        let pps_parts: [&[u8]; 1] = [self.pps_bits.bytes()];
-        let header_len = if idr {
-            escaped_nal_len(&vps_hdr, &vps_parts)
-                + escaped_nal_len(&sps_hdr, &sps_parts)
-                + escaped_nal_len(&pps_hdr, &pps_parts)
-        } else {
-            0
-        };
-        // Filler data NAL unit (7.3.2.8): 0xFF bytes then trailing bits; never escaped.
-        let filler_len = if filler == 0 { 0 } else { 4 + 2 + filler + 1 };
-        let sei_len = if sei.is_empty() {
-            0
-        } else {
-            escaped_nal_len(&prefix_hdr, &sei_parts)
-        };
-        let picture_len = sei_len
-            + escaped_nal_len(&slice_hdr, &slice_parts)
-            + escaped_nal_len(&suffix_hdr, &hash_parts)
-            + filler_len;
-        let total = header_len + picture_len;
-        let too_small = CodecError::OutputTooSmall {
-            needed_at_least: total,
-        };
-        if total > out.len() {
-            return Err(too_small);
+        let picture = [
+            Nal {
+                header: &prefix_hdr,
+                payload: &sei_payload,
+            },
+            Nal {
+                header: &slice_hdr,
+                payload: &slice,
+            },
+            Nal {
+                header: &suffix_hdr,
+                payload: &hash_payload,
+            },
+        ];
+        AccessUnit {
+            headers: if idr { &headers } else { &[] },
+            picture: if sei.is_empty() {
+                &picture[1..]
+            } else {
+                &picture
+            },
+            picture_kind: if idr { PackKind::I } else { PackKind::P },
+            filler_header: &filler_hdr,
+            filler,
         }
-        let mut packs = [PackSpan {
-            kind: PackKind::Header,
-            offset: 0,
-            len: 0,
-        }; 2];
-        let mut count = 0;
-        let mut pos = 0;
-        if idr {
-            pos = write_nal(out, pos, &vps_hdr, &vps_parts).ok_or(too_small)?;
-            pos = write_nal(out, pos, &sps_hdr, &sps_parts).ok_or(too_small)?;
-            pos = write_nal(out, pos, &pps_hdr, &pps_parts).ok_or(too_small)?;
-            packs[0] = PackSpan {
-                kind: PackKind::Header,
-                offset: 0,
-                len: pos,
-            };
-            count = 1;
-        }
-        let start = pos;
-        if !sei.is_empty() {
-            pos = write_nal(out, pos, &prefix_hdr, &sei_parts).ok_or(too_small)?;
-        }
-        pos = write_nal(out, pos, &slice_hdr, &slice_parts).ok_or(too_small)?;
-        pos = write_nal(out, pos, &suffix_hdr, &hash_parts).ok_or(too_small)?;
-        if filler > 0 {
-            let end = pos + filler_len;
-            let dst = out.get_mut(pos..end).ok_or(too_small)?;
-            dst[..4].copy_from_slice(&START_CODE);
-            dst[4..6].copy_from_slice(&filler_hdr);
-            dst[6..6 + filler].fill(0xFF);
-            dst[6 + filler] = 0x80;
-            pos = end;
-        }
-        packs[count] = PackSpan {
-            kind: if idr { PackKind::I } else { PackKind::P },
-            offset: start,
-            len: pos - start,
-        };
-        count += 1;
-        Ok((packs, count, pos))
+        .write(out)
     }
 
     /// Make the coded picture the reference and the visible reconstruction.
