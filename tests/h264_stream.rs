@@ -3,8 +3,8 @@
 mod h264_common;
 use canmv_vencoder::codec::h264::{working_memory_bytes, H264Encoder};
 use canmv_vencoder::codec::{CodecError, FrameOptions, Nv12, Profile, RateControl, VideoEngine};
+use h264_common::tool_support::{ffprobe, field};
 use h264_common::*;
-use std::process::Command;
 
 /// (nal_unit_type, nal_ref_idc) of each NAL unit of an Annex B stream.
 fn nal_units(stream: &[u8]) -> Vec<(u8, u8)> {
@@ -80,27 +80,6 @@ fn request_idr_and_force_idr() {
     assert_eq!(idrs, [true, false, false, true, false, false, true, false]);
     let e = Encoded { stream, pictures };
     verify_with_decoders("reqidr", &e, 64, 64);
-}
-
-fn ffprobe(path: &std::path::Path) -> String {
-    let out = Command::new("ffprobe")
-        .args(["-v", "error", "-show_streams", "-select_streams", "v:0"])
-        .arg(path)
-        .output()
-        .expect("ffprobe missing");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn field<'a>(probe: &'a str, key: &str) -> &'a str {
-    probe
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("{key}=")))
-        .unwrap_or_else(|| panic!("no {key} in {probe}"))
 }
 
 #[test]

@@ -8,8 +8,8 @@ use canmv_vencoder::codec::h265::H265Encoder;
 use canmv_vencoder::codec::{
     CodecError, FrameOptions, Nv12, PackKind, Profile, RateControl, VideoEngine,
 };
+use h265_common::tool_support::{ffprobe, field};
 use h265_common::*;
-use std::process::Command;
 
 const FIX: RateControl = RateControl::FixQp { i_qp: 30, p_qp: 31 };
 
@@ -77,27 +77,6 @@ fn request_idr_and_force_idr() {
     }
     assert_eq!(idrs, [true, false, false, true, false, false, true, false]);
     verify_with_decoders("reqidr", &Encoded { stream, pictures }, 64, 64);
-}
-
-fn ffprobe(path: &std::path::Path) -> String {
-    let out = Command::new("ffprobe")
-        .args(["-v", "error", "-show_streams", "-select_streams", "v:0"])
-        .arg(path)
-        .output()
-        .expect("ffprobe missing");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn field<'a>(probe: &'a str, key: &str) -> &'a str {
-    probe
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("{key}=")))
-        .unwrap_or_else(|| panic!("no {key} in {probe}"))
 }
 
 #[test]

@@ -14,7 +14,7 @@ pub struct Nal<'a> {
 }
 
 impl Nal<'_> {
-    fn len(&self) -> usize {
+    fn byte_len(&self) -> usize {
         escaped_nal_len(self.header, self.payload)
     }
 }
@@ -35,7 +35,7 @@ pub type Written = ([PackSpan; 2], usize, usize);
 
 impl AccessUnit<'_> {
     /// Bytes the whole access unit takes.
-    pub fn len(&self) -> usize {
+    pub fn byte_len(&self) -> usize {
         let filler = if self.filler == 0 {
             0
         } else {
@@ -44,7 +44,7 @@ impl AccessUnit<'_> {
         self.headers
             .iter()
             .chain(self.picture)
-            .map(Nal::len)
+            .map(Nal::byte_len)
             .sum::<usize>()
             + filler
     }
@@ -53,7 +53,7 @@ impl AccessUnit<'_> {
     /// and the bytes used; `OutputTooSmall` (nothing promised about `out`) when it does
     /// not fit.
     pub fn write(&self, out: &mut [u8]) -> Result<Written, CodecError> {
-        let total = self.len();
+        let total = self.byte_len();
         let too_small = CodecError::OutputTooSmall {
             needed_at_least: total,
         };

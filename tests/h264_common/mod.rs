@@ -3,8 +3,13 @@
 //! ffmpeg and openh264 (GStreamer) compared bit for bit.
 #![allow(dead_code)]
 
+#[path = "../tool_support/mod.rs"]
+pub mod tool_support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use self::tool_support::{ffmpeg_decode, run_strict};
 
 use canmv_vencoder::codec::h264::H264Encoder;
 use canmv_vencoder::codec::{
@@ -219,37 +224,8 @@ pub fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-fn run(cmd: &mut Command) {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {:?}: {e} (decoder missing?)", cmd));
-    assert!(
-        out.status.success(),
-        "{:?} failed: {}",
-        cmd,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.trim().is_empty(), "{:?} reported: {stderr}", cmd);
-}
-
-pub fn decode_ffmpeg(stream: &Path, dir: &Path) -> Vec<u8> {
-    let yuv = dir.join("ffmpeg.yuv");
-    run(Command::new("ffmpeg")
-        .args([
-            "-nostdin",
-            "-y",
-            "-v",
-            "error",
-            "-xerror",
-            "-err_detect",
-            "explode",
-            "-i",
-        ])
-        .arg(stream)
-        .args(["-f", "rawvideo", "-pix_fmt", "yuv420p"])
-        .arg(&yuv));
-    std::fs::read(yuv).unwrap()
+pub fn decode_ffmpeg(stream: &Path, _dir: &Path) -> Vec<u8> {
+    ffmpeg_decode(stream, "explode", "yuv420p")
 }
 
 /// GStreamer's I420 rows are padded to multiples of 4 bytes; drop the padding.
@@ -279,20 +255,22 @@ fn unpad_gst_i420(data: &[u8], width: usize, height: usize) -> Vec<u8> {
 
 pub fn decode_openh264(stream: &Path, dir: &Path, width: usize, height: usize) -> Vec<u8> {
     let yuv = dir.join("openh264.yuv");
-    run(Command::new("gst-launch-1.0")
-        .args(["-q", "filesrc"])
-        .arg(format!("location={}", stream.display()))
-        .args([
-            "!",
-            "h264parse",
-            "!",
-            "openh264dec",
-            "!",
-            "video/x-raw,format=I420",
-            "!",
-            "filesink",
-        ])
-        .arg(format!("location={}", yuv.display())));
+    run_strict(
+        Command::new("gst-launch-1.0")
+            .args(["-q", "filesrc"])
+            .arg(format!("location={}", stream.display()))
+            .args([
+                "!",
+                "h264parse",
+                "!",
+                "openh264dec",
+                "!",
+                "video/x-raw,format=I420",
+                "!",
+                "filesink",
+            ])
+            .arg(format!("location={}", yuv.display())),
+    );
     unpad_gst_i420(&std::fs::read(yuv).unwrap(), width, height)
 }
 

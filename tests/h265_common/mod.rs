@@ -7,6 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub use self::h264_common::tool_support;
+use self::tool_support::{ffmpeg_decode, run};
+
 use canmv_vencoder::codec::h265::H265Encoder;
 use canmv_vencoder::codec::{FrameOptions, Nv12, Profile, RateControl, StreamConfig, VideoEngine};
 
@@ -130,39 +133,14 @@ pub fn content(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn run(cmd: &mut Command) -> String {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {:?}: {e} (decoder missing?)", cmd));
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(out.status.success(), "{:?} failed: {stderr}", cmd);
-    stderr
-}
-
-pub fn decode_ffmpeg(stream: &Path, dir: &Path) -> Vec<u8> {
-    let yuv = dir.join("ffmpeg.yuv");
-    let stderr = run(Command::new("ffmpeg")
-        .args([
-            "-nostdin",
-            "-y",
-            "-v",
-            "error",
-            "-xerror",
-            "-err_detect",
-            "crccheck+explode",
-            "-i",
-        ])
-        .arg(stream)
-        .args(["-f", "rawvideo", "-pix_fmt", "yuv420p"])
-        .arg(&yuv));
-    assert!(stderr.trim().is_empty(), "ffmpeg reported: {stderr}");
-    std::fs::read(yuv).unwrap()
+pub fn decode_ffmpeg(stream: &Path, _dir: &Path) -> Vec<u8> {
+    ffmpeg_decode(stream, "crccheck+explode", "yuv420p")
 }
 
 /// libde265 with the decoded picture hash check (exits non-zero on a mismatch).
 pub fn decode_libde265(stream: &Path, dir: &Path) -> Vec<u8> {
     let yuv = dir.join("libde265.yuv");
-    let stderr = run(Command::new("libde265-dec265")
+    let (_, stderr) = run(Command::new("libde265-dec265")
         .args(["-q", "-c", "-t", "0", "-o"])
         .arg(&yuv)
         .arg(stream));

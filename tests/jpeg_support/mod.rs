@@ -2,6 +2,9 @@
 //! strict external decoders (djpeg, ffmpeg) and PSNR.
 #![allow(dead_code)] // each test crate uses a different subset
 
+#[path = "../tool_support/mod.rs"]
+mod tool_support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -205,17 +208,7 @@ pub fn encode(encoder: &mut JpegEncoder, picture: &Picture) -> Vec<u8> {
 
 /// Run a tool; it must exist, exit 0 and print nothing on stderr.
 pub fn run_strict(program: &str, args: &[&str]) -> Vec<u8> {
-    let output = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program} (required for this test): {e}"));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success() && stderr.trim().is_empty(),
-        "{program} {args:?} failed ({}): {stderr}",
-        output.status
-    );
-    output.stdout
+    tool_support::run_strict(Command::new(program).args(args))
 }
 
 /// Decode with libjpeg-turbo's djpeg, luma only (`-grayscale` keeps the Y component as
@@ -271,24 +264,7 @@ pub fn djpeg_colour_ok(jpeg: &Path) {
 
 /// Decode with ffmpeg, strictly, to planar 4:2:0 as coded (full range, no scaling).
 pub fn ffmpeg_yuv420(jpeg: &Path, width: u32, height: u32) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
-    let raw = run_strict(
-        "ffmpeg",
-        &[
-            "-nostdin",
-            "-v",
-            "error",
-            "-xerror",
-            "-err_detect",
-            "explode",
-            "-i",
-            jpeg.to_str().unwrap(),
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "yuvj420p",
-            "-",
-        ],
-    );
+    let raw = tool_support::ffmpeg_decode(jpeg, "explode", "yuvj420p");
     let (w, h) = (width as usize, height as usize);
     assert_eq!(raw.len(), w * h * 3 / 2, "ffmpeg output size");
     let (y, chroma) = raw.split_at(w * h);

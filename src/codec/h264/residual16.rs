@@ -188,9 +188,9 @@ pub fn chroma_blocks<const LEVELS: bool>(
         let (sads, sums) = pair_sads(&src[by * 32..], 8, &pred[by * 32..], 8);
         if sads[0] <= zero_sad && sads[1] <= zero_sad {
             // No AC level survives; the DC coefficient is the residual's sum.
-            for bx in 0..2 {
+            for (bx, &sum) in sums.iter().enumerate() {
                 let b = by * 2 + bx;
-                dc[b] = sums[bx];
+                dc[b] = sum;
                 if LEVELS {
                     levels[b] = ZERO_BLOCK;
                 }
