@@ -6,6 +6,8 @@
 //! cabac_init_idc 0 (Tables 9-12 to 9-33, contexts 0..=275; the rest concerns field
 //! coding and 8x8 transforms), rangeTabLPS (Table 9-44), transIdxLPS (Table 9-45).
 
+use core::hint::select_unpredictable;
+
 use crate::bitstream::writer::BitWriter;
 use crate::codec::cabac::{RANGE_TAB_LPS, TRANS_IDX_LPS};
 
@@ -570,6 +572,61 @@ pub const CABAC_INIT_P: [(i8, i8); 276] = [
 /// Contexts used (0..=275); 276 is the terminate "context".
 pub const NUM_CONTEXTS: usize = 276;
 
+// The engine's tables are indexed by the whole context state byte
+// ((pStateIdx << 1) | valMPS, always < 128) and padded to 256 rows, so a state byte
+// indexes them without a shift, mask or bounds check; the padding rows are never read.
+
+/// rangeTabLPS (Table 9-44) by state byte, the four quarters ((codIRange >> 6) & 3)
+/// packed into one word, quarter q in bits 8q..8q+8: the row is loaded as soon as
+/// the state is known, and the range only picks a byte of it by a shift, which is
+/// shorter than a load on the chain from one bin's range to the next.
+static LPS_RANGE: [u32; 256] = {
+    let mut t = [0u32; 256];
+    let mut s = 0;
+    while s < 128 {
+        let row = RANGE_TAB_LPS[s >> 1];
+        t[s] = u32::from_le_bytes(row);
+        s += 1;
+    }
+    t
+};
+
+/// Next state byte by [state byte][bin] (9.3.3.2.1.1): transIdxMPS (saturating at 62)
+/// after the MPS, transIdxLPS after the LPS, flipping valMPS at pStateIdx 0. A table
+/// instead of those branches keeps `decision` free of data-dependent jumps.
+static TRANSITION: [[u8; 2]; 256] = {
+    let mut t = [[0u8; 2]; 256];
+    let mut s = 0;
+    while s < 128 {
+        let p = s >> 1;
+        let mps = s & 1;
+        let next_mps = if p < 62 { p + 1 } else { p };
+        let lps_mps = if p == 0 { 1 - mps } else { mps };
+        t[s][mps] = ((next_mps << 1) | mps) as u8;
+        t[s][1 - mps] = (((TRANS_IDX_LPS[p] as usize) << 1) | lps_mps) as u8;
+        s += 1;
+    }
+    t
+};
+
+/// Renormalisation shift (RenormE's doublings) by codIRange >> 3, codIRange in
+/// 4..=510: the shift that brings it back to 256..=510 (0 when already there), so
+/// renormalisation needs neither a loop nor a branch. (Decisions leave at least 6,
+/// the smallest rangeTabLPS entry; only the final terminate bin leaves 2.)
+static RENORM_SHIFT: [u8; 64] = {
+    let mut t = [0u8; 64];
+    let mut i = 0;
+    while i < 64 {
+        let mut range = (i as u32) << 3 | 7;
+        while range < 256 {
+            range <<= 1;
+            t[i] += 1;
+        }
+        i += 1;
+    }
+    t
+};
+
 /// The arithmetic encoder (9.3.4.2) with its context states.
 ///
 /// Bits leave the 10-bit codILow window one per renormalisation shift, as in the
@@ -580,9 +637,20 @@ pub const NUM_CONTEXTS: usize = 276;
 /// bitsOutstanding, byte-wise; the first bit the standard discards is the carry slot
 /// of the first byte, which is always zero. Requires the writer to be byte-aligned
 /// while a slice is coded (cabac_alignment_one_bit guarantees it).
+///
+/// Bytes are emitted as soon as they are complete (not batched): the slice coder
+/// reads `BitWriter::bit_len` for its row rate control, so the emission points are
+/// part of the output.
 pub struct CabacEncoder {
     /// (pStateIdx << 1) | valMPS per context.
     states: [u8; NUM_CONTEXTS],
+    engine: Engine,
+}
+
+/// The coding engine's registers, apart from the context states so that a residual
+/// block can borrow its contexts while coding through the engine.
+#[derive(Clone, Copy)]
+pub struct Engine {
     low: u32,
     range: u32,
     /// Bits shifted out of the window and not yet emitted, minus 8.
@@ -594,10 +662,12 @@ impl Default for CabacEncoder {
     fn default() -> Self {
         CabacEncoder {
             states: [0; NUM_CONTEXTS],
-            low: 0,
-            range: 510,
-            queue: -9,
-            outstanding: 0,
+            engine: Engine {
+                low: 0,
+                range: 510,
+                queue: -9,
+                outstanding: 0,
+            },
         }
     }
 }
@@ -619,92 +689,188 @@ impl CabacEncoder {
                 (((pre - 64) << 1) | 1) as u8
             };
         }
-        self.low = 0;
-        self.range = 510;
-        self.queue = -9;
-        self.outstanding = 0;
+        self.engine = Engine {
+            low: 0,
+            range: 510,
+            queue: -9,
+            outstanding: 0,
+        };
     }
 
-    /// Emit the byte above the window once 8 bits (plus a possible carry) are there.
-    #[inline]
-    fn put_byte(&mut self, w: &mut BitWriter) {
-        if self.queue < 0 {
-            return;
+    /// A coder for a stretch of bins (a macroblock): it works on a copy of the engine
+    /// registers, written back when it is dropped. The copy is a local the compiler
+    /// keeps in machine registers; through `&mut self` it could not, since a store
+    /// to a context state might (for all it can prove) overwrite them.
+    #[inline(always)]
+    pub fn coder(&mut self) -> Coder<'_> {
+        Coder {
+            states: &mut self.states,
+            engine: self.engine,
+            home: &mut self.engine,
         }
-        let out = self.low >> (self.queue + 10);
-        self.low &= (0x400 << self.queue) - 1;
-        self.queue -= 8;
-        if out & 0xFF == 0xFF {
-            self.outstanding += 1;
-            return;
-        }
-        let carry = out >> 8;
-        w.add_carry_to_last_byte(carry as u8);
-        let held = if carry != 0 { 0x00 } else { 0xFF };
-        while self.outstanding > 0 {
-            w.push_aligned_byte(held);
-            self.outstanding -= 1;
-        }
-        w.push_aligned_byte(out as u8);
     }
 
-    #[inline]
-    fn renorm(&mut self, w: &mut BitWriter) {
-        // range is in 2..=510 here; shift it back to 256..=510.
-        let shift = self.range.leading_zeros().saturating_sub(23);
-        self.range <<= shift;
-        self.low <<= shift;
-        self.queue += shift as i32;
-        self.put_byte(w);
-    }
-
-    /// EncodeDecision (9.3.4.2).
-    #[inline]
+    /// EncodeDecision (9.3.4.2) with context `ctx`.
+    #[inline(always)]
     pub fn decision(&mut self, w: &mut BitWriter, ctx: usize, bin: bool) {
-        let state = self.states[ctx];
-        let mut p = usize::from(state >> 1);
-        let mut mps = state & 1;
-        let lps = u32::from(RANGE_TAB_LPS[p][((self.range >> 6) & 3) as usize]);
-        self.range -= lps;
-        if u8::from(bin) != mps {
-            self.low += self.range;
-            self.range = lps;
-            if p == 0 {
-                mps = 1 - mps;
-            }
-            p = usize::from(TRANS_IDX_LPS[p]);
-        } else if p < 62 {
-            p += 1;
-        }
-        self.states[ctx] = ((p as u8) << 1) | mps;
-        if self.range < 256 {
-            self.renorm(w);
-        }
-    }
-
-    /// EncodeBypass (9.3.4.4).
-    #[inline]
-    pub fn bypass(&mut self, w: &mut BitWriter, bin: bool) {
-        self.low <<= 1;
-        if bin {
-            self.low += self.range;
-        }
-        self.queue += 1;
-        self.put_byte(w);
+        self.engine.decision(w, &mut self.states[ctx], bin);
     }
 
     /// EncodeTerminate (9.3.4.5); `true` ends the slice: EncodeFlush, whose last bit
     /// (written here as a one) is the rbsp_stop_one_bit, then zero bits to the byte
     /// boundary.
     pub fn terminate(&mut self, w: &mut BitWriter, bin: bool) {
+        self.engine.terminate(w, bin);
+    }
+}
+
+/// See [`CabacEncoder::coder`].
+pub struct Coder<'a> {
+    states: &'a mut [u8; NUM_CONTEXTS],
+    engine: Engine,
+    home: &'a mut Engine,
+}
+
+impl Drop for Coder<'_> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        *self.home = self.engine;
+    }
+}
+
+impl Coder<'_> {
+    /// EncodeDecision (9.3.4.2) with context `ctx`.
+    #[inline(always)]
+    pub fn decision(&mut self, w: &mut BitWriter, ctx: usize, bin: bool) {
+        self.engine.decision(w, &mut self.states[ctx], bin);
+    }
+
+    /// EncodeBypass (9.3.4.4).
+    #[inline(always)]
+    pub fn bypass(&mut self, w: &mut BitWriter, bin: bool) {
+        self.engine.bypass(w, bin);
+    }
+
+    /// EncodeTerminate (9.3.4.5) of a 0 (a bin that does not end the slice).
+    pub fn terminate_zero(&mut self, w: &mut BitWriter) {
+        self.engine.terminate(w, false);
+    }
+
+    /// k-th order Exp-Golomb suffix in bypass bins (9.3.2.3).
+    pub fn exp_golomb_bypass(&mut self, w: &mut BitWriter, value: u32, k: u32) {
+        self.engine.exp_golomb_bypass(w, value, k);
+    }
+
+    /// The context states and the engine, borrowed separately.
+    #[inline(always)]
+    pub fn parts(&mut self) -> (&mut [u8; NUM_CONTEXTS], &mut Engine) {
+        (self.states, &mut self.engine)
+    }
+}
+
+impl Engine {
+    /// EncodeDecision (9.3.4.2) on the context state `state`.
+    ///
+    /// Branch-free apart from the byte output: the LPS/MPS choice is a select, the
+    /// state update and the renormalisation shift are table lookups.
+    #[inline(always)]
+    pub fn decision(&mut self, w: &mut BitWriter, state: &mut u8, bin: bool) {
+        let s = usize::from(*state);
+        let lps = (LPS_RANGE[s] >> ((self.range >> 3) & 0x18)) & 0xFF;
+        let mps_range = self.range - lps;
+        let is_lps = bin != (s & 1 != 0);
+        // Which symbol comes is as good as random: selects, not a branch to
+        // mispredict (nor one the compiler may make of a plain `if`).
+        let range = select_unpredictable(is_lps, lps, mps_range);
+        let low = self.low + select_unpredictable(is_lps, mps_range, 0);
+        let shift = u32::from(RENORM_SHIFT[(range >> 3) as usize & 63]);
+        let range = range << shift;
+        *state = TRANSITION[s][usize::from(bin)];
+        self.range = range;
+        self.low = low << shift;
+        self.queue += shift as i32;
+        self.put_byte(w);
+    }
+
+    /// EncodeBypass (9.3.4.4).
+    #[inline(always)]
+    pub fn bypass(&mut self, w: &mut BitWriter, bin: bool) {
+        self.low = (self.low << 1) + (self.range & 0u32.wrapping_sub(u32::from(bin)));
+        self.queue += 1;
+        self.put_byte(w);
+    }
+
+    /// The low `len` bits of `bits` (most significant first) as bypass bins, several
+    /// at a time: n bypass bins double low n times and add range for each one bin,
+    /// which is low << n plus range times the n bits read as a number.
+    ///
+    /// Chunks end exactly where a bin-by-bin coder would emit a byte (queue reaching
+    /// 0), so the byte is taken out of the same low: a carry from later bins then
+    /// reaches the writer at the same time as bin by bin, which keeps the writer's
+    /// length (read by the row rate control) identical at every point.
+    #[inline]
+    fn bypass_bits(&mut self, w: &mut BitWriter, bits: u64, len: u32) {
+        let mut left = len;
+        while left > 0 {
+            // queue is in -9..=-1 between bins.
+            let take = left.min(self.queue.unsigned_abs());
+            left -= take;
+            let chunk = ((bits >> left) & ((1 << take) - 1)) as u32;
+            self.low = (self.low << take) + chunk * self.range;
+            self.queue += take as i32;
+            self.put_byte(w);
+        }
+    }
+
+    /// k-th order Exp-Golomb in bypass bins (9.3.2.3): as one bit string, (m - k)
+    /// ones, a zero, then the low m bits of value + 2^k, m = floor(log2(value + 2^k)).
+    pub fn exp_golomb_bypass(&mut self, w: &mut BitWriter, value: u32, k: u32) {
+        let v = u64::from(value) + (1u64 << k);
+        let m = 63 - v.leading_zeros();
+        let ones = m - k;
+        let prefix = ((1u64 << ones) - 1) << 1;
+        let suffix = v & ((1u64 << m) - 1);
+        if ones + 1 + m <= 64 {
+            self.bypass_bits(w, (prefix << m) | suffix, ones + 1 + m);
+        } else {
+            self.bypass_bits(w, prefix, ones + 1);
+            self.bypass_bits(w, suffix, m);
+        }
+    }
+
+    /// Take the byte above the window out of `low` once 8 bits (plus a possible carry)
+    /// are there; the rare output itself is out of line, and sees neither `self` nor
+    /// the contexts, so callers can keep the registers in machine registers.
+    #[inline(always)]
+    fn put_byte(&mut self, w: &mut BitWriter) {
+        if self.queue >= 0 {
+            let out = self.low >> (self.queue + 10);
+            self.low &= (0x400 << self.queue) - 1;
+            self.queue -= 8;
+            self.outstanding = emit_byte(w, out, self.outstanding);
+        }
+    }
+
+    fn renorm(&mut self, w: &mut BitWriter) {
+        let shift = u32::from(RENORM_SHIFT[(self.range >> 3) as usize & 63]);
+        self.range <<= shift;
+        self.low <<= shift;
+        self.queue += shift as i32;
+        self.put_byte(w);
+    }
+
+    fn terminate(&mut self, w: &mut BitWriter, bin: bool) {
         self.range -= 2;
         if !bin {
             self.renorm(w);
             return;
         }
-        self.low += self.range;
-        self.range = 2;
-        self.renorm(w);
+        // codIRange 2 renormalises with 7 doublings (past RENORM_SHIFT's first row,
+        // which covers the 4..=7 reachable by decisions).
+        self.low = (self.low + self.range) << 7;
+        self.range = 2 << 7;
+        self.queue += 7;
+        self.put_byte(w);
         // PutBit(low >> 9 & 1), WriteBits(((low >> 7) & 3) | 1, 2): the window's top
         // two bits and a one; the rest of the window is dropped.
         let low = (self.low | 0x80) >> 7;
@@ -715,10 +881,10 @@ impl CabacEncoder {
         let carry = (value >> total) as u8 & 1;
         w.add_carry_to_last_byte(carry);
         let held = if carry != 0 { 0x00 } else { 0xFF };
-        while self.outstanding > 0 {
+        for _ in 0..self.outstanding {
             w.push_aligned_byte(held);
-            self.outstanding -= 1;
         }
+        self.outstanding = 0;
         let mut k = total;
         while k >= 8 {
             k -= 8;
@@ -727,22 +893,247 @@ impl CabacEncoder {
         self.low = 0;
         self.queue = -9;
     }
+}
 
-    /// k-th order Exp-Golomb suffix in bypass bins (9.3.2.3).
-    pub fn exp_golomb_bypass(&mut self, w: &mut BitWriter, mut value: u32, mut k: u32) {
-        loop {
-            if value >= (1 << k) {
+/// Output of one byte `out` (bit 8: carry into the bytes before it) taken from the
+/// window; returns the new count of held-back 0xFF bytes. A 0xFF is held back since a
+/// later carry may still turn it into 0x00; any other byte settles the held ones.
+#[cold]
+#[inline(never)]
+fn emit_byte(w: &mut BitWriter, out: u32, outstanding: u32) -> u32 {
+    if out & 0xFF == 0xFF {
+        return outstanding + 1;
+    }
+    let carry = (out >> 8) as u8;
+    w.add_carry_to_last_byte(carry);
+    let held = carry.wrapping_sub(1);
+    for _ in 0..outstanding {
+        w.push_aligned_byte(held);
+    }
+    w.push_aligned_byte(out as u8);
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transition_table_follows_the_standard() {
+        for (s, next) in TRANSITION.iter().enumerate().take(128) {
+            let (p, mps) = (s >> 1, s & 1);
+            for (bin, &next) in next.iter().enumerate() {
+                // transIdxMPS saturates at 62 (63 is the terminate state and stays);
+                // the LPS follows transIdxLPS and flips valMPS at pStateIdx 0.
+                let (np, nmps) = if bin == mps {
+                    (if p < 62 { p + 1 } else { p }, mps)
+                } else {
+                    let flip = if p == 0 { 1 - mps } else { mps };
+                    (usize::from(TRANS_IDX_LPS[p]), flip)
+                };
+                assert_eq!(usize::from(next), (np << 1) | nmps, "{s} {bin}");
+            }
+            for (q, &lps) in RANGE_TAB_LPS[p].iter().enumerate() {
+                assert_eq!((LPS_RANGE[s] >> (8 * q)) & 0xFF, u32::from(lps), "{s} {q}");
+            }
+        }
+    }
+
+    #[test]
+    fn renorm_shift_table_matches_leading_zeros() {
+        for range in 4u32..=510 {
+            let shift = u32::from(RENORM_SHIFT[(range >> 3) as usize]);
+            assert_eq!(shift, range.leading_zeros().saturating_sub(23), "{range}");
+        }
+    }
+
+    /// The straightforward engine (bin by bin, branches as in the standard's
+    /// flowcharts) the table-driven one must match bit for bit.
+    struct Reference {
+        states: [u8; NUM_CONTEXTS],
+        low: u32,
+        range: u32,
+        queue: i32,
+        outstanding: u32,
+    }
+
+    impl Reference {
+        fn put_byte(&mut self, w: &mut BitWriter) {
+            if self.queue < 0 {
+                return;
+            }
+            let out = self.low >> (self.queue + 10);
+            self.low &= (0x400 << self.queue) - 1;
+            self.queue -= 8;
+            if out & 0xFF == 0xFF {
+                self.outstanding += 1;
+                return;
+            }
+            let carry = out >> 8;
+            w.add_carry_to_last_byte(carry as u8);
+            let held = if carry != 0 { 0x00 } else { 0xFF };
+            while self.outstanding > 0 {
+                w.push_aligned_byte(held);
+                self.outstanding -= 1;
+            }
+            w.push_aligned_byte(out as u8);
+        }
+
+        fn renorm(&mut self, w: &mut BitWriter) {
+            while self.range < 256 {
+                self.range <<= 1;
+                self.low <<= 1;
+                self.queue += 1;
+            }
+            self.put_byte(w);
+        }
+
+        fn decision(&mut self, w: &mut BitWriter, ctx: usize, bin: bool) {
+            let state = self.states[ctx];
+            let mut p = usize::from(state >> 1);
+            let mut mps = state & 1;
+            let lps = u32::from(RANGE_TAB_LPS[p][((self.range >> 6) & 3) as usize]);
+            self.range -= lps;
+            if u8::from(bin) != mps {
+                self.low += self.range;
+                self.range = lps;
+                if p == 0 {
+                    mps = 1 - mps;
+                }
+                p = usize::from(TRANS_IDX_LPS[p]);
+            } else if p < 62 {
+                p += 1;
+            }
+            self.states[ctx] = ((p as u8) << 1) | mps;
+            if self.range < 256 {
+                self.renorm(w);
+            }
+        }
+
+        fn bypass(&mut self, w: &mut BitWriter, bin: bool) {
+            self.low <<= 1;
+            if bin {
+                self.low += self.range;
+            }
+            self.queue += 1;
+            self.put_byte(w);
+        }
+
+        fn exp_golomb_bypass(&mut self, w: &mut BitWriter, value: u32, mut k: u32) {
+            let mut value = u64::from(value);
+            while value >= (1 << k) {
                 self.bypass(w, true);
                 value -= 1 << k;
                 k += 1;
-            } else {
-                self.bypass(w, false);
-                while k > 0 {
-                    k -= 1;
-                    self.bypass(w, (value >> k) & 1 != 0);
-                }
-                return;
             }
+            self.bypass(w, false);
+            while k > 0 {
+                k -= 1;
+                self.bypass(w, (value >> k) & 1 != 0);
+            }
+        }
+    }
+
+    #[test]
+    fn engine_matches_the_reference_bit_for_bit() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut rand = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..40 {
+            let mut enc = CabacEncoder::default();
+            enc.start_slice(round % 2 == 1, (round * 7 % 52) as u8);
+            let mut reference = Reference {
+                states: enc.states,
+                low: 0,
+                range: 510,
+                queue: -9,
+                outstanding: 0,
+            };
+            let mut w_new = BitWriter::try_with_capacity(1 << 16).unwrap();
+            let mut w_ref = BitWriter::try_with_capacity(1 << 16).unwrap();
+            // Skewed bins per context so states reach both ends of the range, runs of
+            // 0xFF bytes and carries included.
+            let bias: [u64; 8] = [1, 3, 10, 30, 50, 70, 90, 99];
+            for i in 0..20_000 {
+                let r = rand();
+                let ctx = (r % NUM_CONTEXTS as u64) as usize;
+                match (r >> 20) % 16 {
+                    0 => {
+                        let b = (r >> 30) & 1 != 0;
+                        enc.coder().bypass(&mut w_new, b);
+                        reference.bypass(&mut w_ref, b);
+                    }
+                    1 => {
+                        let k = ((r >> 30) % 4) as u32;
+                        let v = if (r >> 40) % 8 == 0 {
+                            (r >> 8) as u32
+                        } else {
+                            ((r >> 32) % 64) as u32
+                        };
+                        let before = (
+                            reference.low,
+                            reference.queue,
+                            reference.range,
+                            enc.engine.low,
+                            enc.engine.queue,
+                        );
+                        enc.coder().exp_golomb_bypass(&mut w_new, v, k);
+                        reference.exp_golomb_bypass(&mut w_ref, v, k);
+                        assert_eq!(enc.engine.low, reference.low, "{v} {k} {before:?}");
+                    }
+                    _ => {
+                        let b = (r >> 32) % 100 < bias[ctx % 8];
+                        enc.decision(&mut w_new, ctx, b);
+                        reference.decision(&mut w_ref, ctx, b);
+                    }
+                }
+                if i % 997 == 0 {
+                    // end_of_slice_flag 0 in between macroblocks
+                    enc.terminate(&mut w_new, false);
+                    reference.range -= 2;
+                    reference.renorm(&mut w_ref);
+                }
+                assert_eq!(
+                    w_new.bytes(),
+                    w_ref.bytes(),
+                    "round {round} bin {i} op {}",
+                    (r >> 20) % 16
+                );
+                assert_eq!(enc.states, reference.states);
+            }
+            enc.terminate(&mut w_new, true);
+            assert!(!w_new.overflowed());
+        }
+    }
+
+    #[test]
+    fn exp_golomb_bypass_extremes_match_the_reference() {
+        for &(v, k) in &[
+            (0, 0),
+            (1, 0),
+            (u32::MAX, 0),
+            (u32::MAX, 3),
+            (u32::MAX - 8, 3),
+        ] {
+            let mut enc = CabacEncoder::default();
+            let mut reference = Reference {
+                states: enc.states,
+                low: 0,
+                range: 510,
+                queue: -9,
+                outstanding: 0,
+            };
+            let mut w_new = BitWriter::try_with_capacity(64).unwrap();
+            let mut w_ref = BitWriter::try_with_capacity(64).unwrap();
+            enc.coder().exp_golomb_bypass(&mut w_new, v, k);
+            reference.exp_golomb_bypass(&mut w_ref, v, k);
+            assert_eq!(w_new.bytes(), w_ref.bytes(), "{v} {k}");
+            assert_eq!(enc.engine.low, reference.low);
+            assert_eq!(enc.engine.queue, reference.queue);
         }
     }
 }

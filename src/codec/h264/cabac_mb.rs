@@ -2,7 +2,7 @@
 //! derivations of 9.3.2 and 9.3.3.1.1): mb_skip_flag, mb_type, intra modes, mvd,
 //! coded_block_pattern, mb_qp_delta and residual blocks.
 
-use super::cabac::CabacEncoder;
+use super::cabac::{CabacEncoder, Coder, Engine, NUM_CONTEXTS};
 use super::macroblock::{MbDecision, PictureCoder};
 use super::mbinfo::{MbInfo, MbKind};
 use super::tables::BLK_XY;
@@ -68,7 +68,8 @@ impl PictureCoder<'_> {
         let top = self.top_info(mbx, mby).copied();
         let r = &self.residual;
         let intra = matches!(d.kind, MbKind::Intra4x4 | MbKind::Intra16x16);
-        let e = &mut c.enc;
+        let mut coder = c.enc.coder();
+        let e = &mut coder;
 
         // mb_type (9.3.2.5, Table 9-36/9-37).
         match d.kind {
@@ -86,7 +87,7 @@ impl PictureCoder<'_> {
                     e.decision(w, first, false);
                 } else {
                     e.decision(w, first, true);
-                    e.terminate(w, false); // not I_PCM
+                    e.terminate_zero(w); // not I_PCM
                     e.decision(w, luma_ctx, r.cbp_luma != 0);
                     e.decision(w, chroma_ctx, r.cbp_chroma != 0);
                     if r.cbp_chroma != 0 {
@@ -236,13 +237,8 @@ impl PictureCoder<'_> {
             write_block(e, w, CAT_LUMA_DC, inc, &r.luma_dc);
             if r.cbp_luma != 0 {
                 for &(bx, by) in BLK_XY.iter() {
-                    write_block(
-                        e,
-                        w,
-                        CAT_LUMA_AC,
-                        luma_cbf(bx, by),
-                        &r.luma[by * 4 + bx][1..],
-                    );
+                    let [_, ac @ ..] = &r.luma[by * 4 + bx];
+                    write_block(e, w, CAT_LUMA_AC, luma_cbf(bx, by), ac);
                 }
             }
         } else {
@@ -282,7 +278,8 @@ impl PictureCoder<'_> {
                             usize::from(m.nz[base + 2 + bx] != 0)
                         })
                     };
-                    write_block(e, w, CAT_CHROMA_AC, a + 2 * bb, &r.chroma_ac[p][b][1..]);
+                    let [_, ac @ ..] = &r.chroma_ac[p][b];
+                    write_block(e, w, CAT_CHROMA_AC, a + 2 * bb, ac);
                 }
             }
         }
@@ -290,7 +287,7 @@ impl PictureCoder<'_> {
 }
 
 /// mvd_lX binarisation UEG3 (signed, uCoff 9) with contexts base + {inc0, 3, 4, 5, 6}.
-fn write_mvd(e: &mut CabacEncoder, w: &mut BitWriter, base: usize, inc0: usize, mvd: i32) {
+fn write_mvd(e: &mut Coder, w: &mut BitWriter, base: usize, inc0: usize, mvd: i32) {
     let abs = mvd.unsigned_abs();
     let prefix = abs.min(9);
     // Truncated unary prefix, cMax 9.
@@ -317,58 +314,117 @@ fn write_mvd(e: &mut CabacEncoder, w: &mut BitWriter, base: usize, inc0: usize, 
     }
 }
 
-/// residual_block_cabac() for one block; `coeffs` in scan order (length maxNumCoeff).
-fn write_block(
-    e: &mut CabacEncoder,
+/// ctxIdxInc of coeff_abs_level_minus1's first bin by the levels coded so far (9.3.3.1.3),
+/// as a node: 0..=3 while all were 1 (node = how many, saturating at 3), 4..=7 once
+/// one was greater (4 + how many more, saturating).
+const LEVEL1_CTX: [u8; 8] = [1, 2, 3, 4, 0, 0, 0, 0];
+/// ctxIdxInc of the further bins: 5 + Min(4, numDecodAbsLevelGt1). Chroma DC's
+/// Min(3, ..) never differs: with four coefficients at most three precede the last.
+const LEVELGT1_CTX: [u8; 8] = [5, 5, 5, 5, 6, 7, 8, 9];
+/// Next node after a level of 1 ([0]) or greater ([1]).
+const LEVEL_NODE_NEXT: [[u8; 8]; 2] = [[1, 2, 3, 3, 4, 5, 6, 7], [4, 4, 4, 4, 5, 6, 7, 7]];
+
+/// residual_block_cabac() for one block of N coefficients in scan order (N is
+/// maxNumCoeff: 16, 15 or 4).
+#[inline(always)]
+fn write_block<const N: usize>(
+    e: &mut Coder,
     w: &mut BitWriter,
     cat: usize,
     cbf_inc: usize,
-    coeffs: &[i32],
+    coeffs: &[i32; N],
 ) {
-    let last = coeffs.iter().rposition(|&c| c != 0);
-    e.decision(w, 85 + CBF_OFFSET[cat] + cbf_inc, last.is_some());
-    let Some(last) = last else {
+    let (states, engine) = e.parts();
+    // Handed over through a temporary: were the coder's own engine passed by
+    // reference, the macroblock coder would have to keep it in memory throughout.
+    let mut io = *engine;
+    code_block(states, &mut io, w, cat, cbf_inc, coeffs);
+    *engine = io;
+}
+
+/// `write_block`'s work.
+///
+/// The non-zero coefficients are counted first (a branch-free pass; the count gives
+/// coded_block_flag and tells which significant one is the last); the significance
+/// map collects them, and their levels are coded from that list in reverse with the
+/// context increments read from tables (no zero-skipping second pass).
+fn code_block<const N: usize>(
+    states: &mut [u8; NUM_CONTEXTS],
+    io: &mut Engine,
+    w: &mut BitWriter,
+    cat: usize,
+    cbf_inc: usize,
+    coeffs: &[i32; N],
+) {
+    // A local copy the compiler keeps in registers (see `CabacEncoder::coder`).
+    let mut engine = *io;
+    let eng = &mut engine;
+    let total = coeffs.iter().map(|&c| u32::from(c != 0)).sum::<u32>();
+    eng.decision(w, &mut states[85 + CBF_OFFSET[cat] + cbf_inc], total != 0);
+    if total == 0 {
+        *io = engine;
         return;
-    };
-    let n = coeffs.len();
-    for (i, &c) in coeffs.iter().enumerate().take(n - 1) {
-        let inc = if cat == CAT_CHROMA_DC { i.min(2) } else { i };
-        let sig = c != 0;
-        e.decision(w, 105 + SIG_OFFSET[cat] + inc, sig);
-        if sig {
-            e.decision(w, 166 + SIG_OFFSET[cat] + inc, i == last);
-            if i == last {
+    }
+    let (sig_states, rest) = states[105..].split_at_mut(166 - 105);
+    let (last_states, level_states) = rest.split_at_mut(227 - 166);
+    let sig_states = &mut sig_states[SIG_OFFSET[cat]..];
+    let last_states = &mut last_states[SIG_OFFSET[cat]..];
+    let level_states = &mut level_states[ABS_OFFSET[cat]..][..10];
+
+    // ctxIdxInc of both flags is the scanning position, for chroma DC too: its
+    // Min(i / NumC8x8, 2) is i for 4:2:0 (NumC8x8 1, i < 3).
+    let mut levels = [0i32; N];
+    let mut count = 0u32;
+    for ((&c, sig), last_state) in coeffs
+        .iter()
+        .zip(sig_states.iter_mut())
+        .zip(last_states.iter_mut())
+        .take(N - 1)
+    {
+        let nz = c != 0;
+        eng.decision(w, sig, nz);
+        if nz {
+            if let Some(l) = levels.get_mut(count as usize) {
+                *l = c;
+            }
+            count += 1;
+            let last = count == total;
+            eng.decision(w, last_state, last);
+            if last {
                 break;
             }
         }
     }
-    let mut gt1 = 0usize;
-    let mut eq1 = 0usize;
-    let gt1_limit = if cat == CAT_CHROMA_DC { 3 } else { 4 };
-    for &c in coeffs[..=last].iter().rev() {
-        if c == 0 {
-            continue;
+    if count < total {
+        // The last coefficient is at maxNumCoeff - 1, where both flags are inferred.
+        if let Some(l) = levels.get_mut(count as usize) {
+            *l = coeffs[N - 1];
         }
-        let abs = c.unsigned_abs();
-        let v = abs - 1;
-        let ctx0 = 227 + ABS_OFFSET[cat] + if gt1 != 0 { 0 } else { (1 + eq1).min(4) };
-        e.decision(w, ctx0, v > 0);
-        if v > 0 {
-            let ctx1 = 227 + ABS_OFFSET[cat] + 5 + gt1.min(gt1_limit);
-            for _ in 1..v.min(14) {
-                e.decision(w, ctx1, true);
-            }
-            if v < 14 {
-                e.decision(w, ctx1, false);
-            } else {
-                e.exp_golomb_bypass(w, v - 14, 0);
-            }
-        }
-        e.bypass(w, c < 0);
-        if abs == 1 {
-            eq1 += 1;
-        } else {
-            gt1 += 1;
-        }
+        count += 1;
     }
+
+    // `& 7` keeps the node a provable index of the 8-entry tables.
+    let mut node = 0usize;
+    for &c in levels[..(count as usize).min(N)].iter().rev() {
+        let abs = c.unsigned_abs();
+        let first = &mut level_states[usize::from(LEVEL1_CTX[node])];
+        if abs > 1 {
+            eng.decision(w, first, true);
+            let more = &mut level_states[usize::from(LEVELGT1_CTX[node])];
+            for _ in 2..abs.min(15) {
+                eng.decision(w, more, true);
+            }
+            if abs < 15 {
+                eng.decision(w, more, false);
+            } else {
+                eng.exp_golomb_bypass(w, abs - 15, 0);
+            }
+            node = usize::from(LEVEL_NODE_NEXT[1][node]) & 7;
+        } else {
+            eng.decision(w, first, false);
+            node = usize::from(LEVEL_NODE_NEXT[0][node]) & 7;
+        }
+        eng.bypass(w, c < 0);
+    }
+    *io = engine;
 }
