@@ -66,6 +66,11 @@ impl PictureCoder<'_> {
             true
         });
         self.residual.cbp_luma = 0;
+        // The prediction first, whole rows at once; blocks with levels then overwrite
+        // their samples.
+        for (r, row) in pred.chunks_exact(16).enumerate() {
+            self.recon.y.row_mut(mby * 16 + r)[mbx * 16..mbx * 16 + 16].copy_from_slice(row);
+        }
         for raster in 0..16 {
             let (bx, by) = (raster % 4, raster / 4);
             let quadrant = quadrant_of(raster);
@@ -73,12 +78,7 @@ impl PictureCoder<'_> {
             let y0 = mby * 16 + by * 4;
             let offset = by * 4 * 16 + bx * 4;
             if masks[raster] == 0 || !quadrant_kept(&scores, quadrant) {
-                // Nothing worth coding: the reconstruction is the prediction.
                 self.residual.luma[raster] = [0; 16];
-                for y in 0..4 {
-                    let off = offset + y * 16;
-                    self.recon.y.row_mut(y0 + y)[x0..x0 + 4].copy_from_slice(&pred[off..off + 4]);
-                }
                 continue;
             }
             self.residual.cbp_luma |= 1 << quadrant;
