@@ -117,9 +117,14 @@ impl PictureCoder<'_> {
             reference.sad_luma16(x, y, mv, src)
                 + lambda * (mvd_bits(mv.0 - mvp.0) + mvd_bits(mv.1 - mvp.1))
         };
+        let start = best;
         for step in [2, 1] {
             let centre = best;
             for (dx, dy) in [(0, -1), (-1, 0), (1, 0), (0, 1)] {
+                // Quarter steps only along the half step taken (if any).
+                if step == 1 && centre != start && (dx != 0) != (centre.0 != start.0) {
+                    continue;
+                }
                 let mv = (centre.0 + dx * step, centre.1 + dy * step);
                 if !in_limits(mv) {
                     continue;
