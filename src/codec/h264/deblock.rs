@@ -295,12 +295,13 @@ fn filter_macroblocks<F: EdgeFilter>(
         let row = &info[mby * mb_width..][..mb_width];
         // The first row has nothing above: its own stands in, unused.
         let above = &info[mby.saturating_sub(1) * mb_width..][..mb_width];
+        let mut left = None;
         for (mbx, (m, up)) in row.iter().zip(above).enumerate() {
-            let left = row.get(mbx.wrapping_sub(1));
             let top = if mby > 0 { Some(up) } else { None };
             if !quiet(m, left, top) {
                 filter_macroblock::<F>(planes, m, left, top, mbx, mby);
             }
+            left = Some(m);
         }
     }
 }
@@ -319,11 +320,9 @@ fn filter_macroblock<F: EdgeFilter>(
 ) {
     let bs = macroblock_strengths(m, left, top);
     let average = |a: u8, b: u8| ((u16::from(a) + u16::from(b) + 1) >> 1) as u8;
-    // Edge 0 averages the QPs of both sides (8.7.2.2); the parameters of the
-    // macroblock's own QP serve the inner edges and, mostly, edge 0 as well.
+    // Edge 0 averages the QPs of both sides (8.7.2.2).
     let qp = m.qp;
     let neighbour_qp = [left.map_or(qp, |n| n.qp), top.map_or(qp, |n| n.qp)];
-    let mut own = None;
     let (x, y) = (mbx * 16, mby * 16);
     for (d, vertical) in [true, false].into_iter().enumerate() {
         for (e, &s) in bs[d].iter().enumerate() {
@@ -335,12 +334,7 @@ fn filter_macroblock<F: EdgeFilter>(
             } else {
                 qp
             };
-            let p = if qp_av == qp {
-                *own.get_or_insert_with(|| F::params(qp))
-            } else {
-                F::params(qp_av)
-            };
-            let Some(p) = p else {
+            let Some(p) = F::params(qp_av) else {
                 continue;
             };
             let (ex, ey) = if vertical {
@@ -355,7 +349,6 @@ fn filter_macroblock<F: EdgeFilter>(
         }
     }
     let cqp = chroma_qp(qp);
-    let mut own = None;
     let (x, y) = (mbx * 8, mby * 8);
     for (d, vertical) in [true, false].into_iter().enumerate() {
         // Luma edges 0 and 2 are chroma edges 0 and 4.
@@ -368,12 +361,7 @@ fn filter_macroblock<F: EdgeFilter>(
             } else {
                 cqp
             };
-            let p = if qp_av == cqp {
-                *own.get_or_insert_with(|| F::params(cqp))
-            } else {
-                F::params(qp_av)
-            };
-            let Some(p) = p else {
+            let Some(p) = F::params(qp_av) else {
                 continue;
             };
             let (ex, ey) = if vertical {
@@ -485,13 +473,9 @@ struct Sse2Params {
     alpha1: [u8; 16],
     beta1: [u8; 16],
     gap1: [u8; 16],
-    /// tc0 by strength 0..4: [`OFF`] for 0 (no filtering), then Table 8-17.
-    tc0: [u8; 4],
+    /// tc0 of strengths 1, 2 and 3 (Table 8-17) in every lane.
+    tc0: [[u8; 16]; 3],
 }
-
-/// The tc0 of a segment left as it is; negative as an i8, unlike every real tc0.
-#[cfg(target_arch = "x86_64")]
-const OFF: u8 = 0xff;
 
 /// [`Sse2Params`] by indexA, built at compile time.
 #[cfg(target_arch = "x86_64")]
@@ -500,7 +484,7 @@ static SSE2_PARAMS: [Sse2Params; 52] = {
         alpha1: [0; 16],
         beta1: [0; 16],
         gap1: [0; 16],
-        tc0: [OFF; 4],
+        tc0: [[0; 16]; 3],
     };
     let mut t = [NONE; 52];
     let mut i = 0;
@@ -510,23 +494,12 @@ static SSE2_PARAMS: [Sse2Params; 52] = {
             alpha1: [alpha.saturating_sub(1); 16],
             beta1: [beta.saturating_sub(1); 16],
             gap1: [(alpha >> 2) + 1; 16],
-            tc0: [OFF, TC0[i][0], TC0[i][1], TC0[i][2]],
+            tc0: [[TC0[i][0]; 16], [TC0[i][1]; 16], [TC0[i][2]; 16]],
         };
         i += 1;
     }
     t
 };
-
-#[cfg(target_arch = "x86_64")]
-impl Sse2Params {
-    /// tc0 of each segment of `bs` (strengths 0..4), [`OFF`] where it is 0.
-    #[inline]
-    fn tc0_of(&self, bs: Segments) -> u32 {
-        let t = |s: u8| self.tc0[usize::from(s & 3)];
-        let [a, b, c, d] = bs.to_le_bytes();
-        u32::from_le_bytes([t(a), t(b), t(c), t(d)])
-    }
-}
 
 /// 16 byte lanes at a time; see [`sse2`].
 #[cfg(target_arch = "x86_64")]
@@ -552,8 +525,8 @@ impl EdgeFilter for Sse2 {
             match (bs == STRONG, vertical) {
                 (true, true) => sse2::luma_strong_vertical(q0, stride, p),
                 (true, false) => sse2::luma_strong_horizontal(q0, stride, p),
-                (false, true) => sse2::luma_vertical(q0, stride, p, p.tc0_of(bs)),
-                (false, false) => sse2::luma_horizontal(q0, stride, p, p.tc0_of(bs)),
+                (false, true) => sse2::luma_vertical(q0, stride, p, bs),
+                (false, false) => sse2::luma_horizontal(q0, stride, p, bs),
             }
         }
     }
@@ -567,20 +540,16 @@ impl EdgeFilter for Sse2 {
         p: &&Sse2Params,
     ) {
         let stride = planes.c_stride;
-        let tc0 = if bs == STRONG {
-            None
-        } else {
-            Some(p.tc0_of(bs))
-        };
+        let bs = if bs == STRONG { None } else { Some(bs) };
         // SAFETY: the caller puts the edge's 8 lines and 2 samples either side of `at`
         // inside `planes.u` and `planes.v` (the same geometry), all the kernels touch.
         unsafe {
             let u = planes.u.as_mut_ptr().add(at);
             let v = planes.v.as_mut_ptr().add(at);
             if vertical {
-                sse2::chroma_vertical(u, v, stride, p, tc0);
+                sse2::chroma_vertical(u, v, stride, p, bs);
             } else {
-                sse2::chroma_horizontal(u, v, stride, p, tc0);
+                sse2::chroma_horizontal(u, v, stride, p, bs);
             }
         }
     }
@@ -800,6 +769,17 @@ mod sse2 {
         }
     }
 
+    /// tc0 of each lane from its strength `bs` (0..4), all ones (-1 as an i8, unlike
+    /// every real tc0) where it is 0: the lane is left as it is.
+    #[inline(always)]
+    fn tc0_lanes(p: &Sse2Params, bs: V) -> V {
+        let [t1, t2, t3] = p.tc0.map(V::from);
+        (bs.eq(V::splat(1)) & t1)
+            | (bs.eq(V::splat(2)) & t2)
+            | (bs.eq(V::splat(3)) & t3)
+            | bs.eq(V::splat(0))
+    }
+
     /// p0 + delta and q0 - delta (8-318..8-320), both clipped to 0..=255, where delta is
     /// ((q0 - p0) * 4 + p1 - q1 + 4) >> 3 clipped to -tc..=tc (tc <= 27).
     #[inline(always)]
@@ -818,7 +798,7 @@ mod sse2 {
         (p0.subs(down).adds(up), q0.subs(up).adds(down))
     }
 
-    /// The luma filter for strengths below 4 (8.7.2.3): `tc0` per lane, [`super::OFF`]
+    /// The luma filter for strengths below 4 (8.7.2.3): `tc0` per lane, all ones
     /// where the strength is 0. Returns p1, p0, q0, q1, or `None` if no line changes.
     #[inline(always)]
     pub fn luma_normal(s: [V; 6], t: &Thresholds, tc0: V) -> Option<[V; 4]> {
@@ -849,8 +829,9 @@ mod sse2 {
     #[inline(always)]
     fn strong_side(x: [V; 4], y0: V, y1: V, strong: V, mask: V) -> [V; 3] {
         let [x0, x1, x2, x3] = x;
-        // Each output is an average of averages, which rounds up by at most 1 (the
-        // rounding errors add up to less than 1 + 1/8 of a result step).
+        // Each output is first an average of averages: the sum / 8 (or / 4) plus 1 less
+        // the truncations along the way, which total 0..=1 + 1/8. The exact result,
+        // floor(sum / 8 + 1/2), is therefore it or one less, and settle() decides.
         let mid = x0.avg(y0);
         let sum4 = (x2 + x1) + (x0 + y0);
         // (x2 + x1 + x0 + y0 + 2) >> 2.
@@ -891,7 +872,7 @@ mod sse2 {
     }
 
     /// The chroma filter: strength 4 where `tc0` is `None`, else `tc0` per lane
-    /// ([`super::OFF`] where the strength is 0). Returns p0, q0, or `None` if no line
+    /// (all ones where the strength is 0). Returns p0, q0, or `None` if no line
     /// changes.
     #[inline(always)]
     pub fn chroma(s: [V; 4], t: &Thresholds, tc0: Option<V>) -> Option<(V, V)> {
@@ -1090,13 +1071,13 @@ mod sse2 {
     /// The 4 samples either side of `q0 + i * stride` must be valid for reads and writes
     /// for every i in 0..16.
     #[inline(never)]
-    pub unsafe fn luma_vertical(q0: *mut u8, stride: usize, p: &Sse2Params, tc0: u32) {
+    pub unsafe fn luma_vertical(q0: *mut u8, stride: usize, p: &Sse2Params, bs: u32) {
         let t = &Thresholds::of(p);
         // SAFETY: the caller's bounds cover the 8 bytes from q0 - 4 of each line.
         unsafe {
             let r = load_columns16(q0.sub(4), stride);
             let s = [r[1], r[2], r[3], r[4], r[5], r[6]];
-            if let Some(out) = luma_normal(s, t, V::segments16(tc0)) {
+            if let Some(out) = luma_normal(s, t, tc0_lanes(p, V::segments16(bs))) {
                 store_columns4(q0.sub(2), stride, out);
             }
         }
@@ -1107,13 +1088,13 @@ mod sse2 {
     /// # Safety
     /// The 4 rows of 16 bytes either side of `q0` must be valid for reads and writes.
     #[inline(never)]
-    pub unsafe fn luma_horizontal(q0: *mut u8, stride: usize, p: &Sse2Params, tc0: u32) {
+    pub unsafe fn luma_horizontal(q0: *mut u8, stride: usize, p: &Sse2Params, bs: u32) {
         let t = &Thresholds::of(p);
         // SAFETY: the caller's bounds cover rows -3..3 from q0.
         unsafe {
             let row = |k: usize| q0.add(k * stride).sub(3 * stride);
             let s: [V; 6] = core::array::from_fn(|k| V::load(row(k)));
-            if let Some(out) = luma_normal(s, t, V::segments16(tc0)) {
+            if let Some(out) = luma_normal(s, t, tc0_lanes(p, V::segments16(bs))) {
                 for (k, v) in out.into_iter().enumerate() {
                     v.store(row(k + 1));
                 }
@@ -1156,8 +1137,8 @@ mod sse2 {
         }
     }
 
-    /// The Cb and Cr edges down the columns at `u` and `v` (8 lines each); strength 4
-    /// where `tc0` is `None`.
+    /// The Cb and Cr edges down the columns at `u` and `v` (8 lines each) at strengths
+    /// `bs`, 4 where `None`.
     ///
     /// # Safety
     /// The 2 samples either side of `u + i * stride` and of `v + i * stride` must be
@@ -1168,13 +1149,13 @@ mod sse2 {
         v: *mut u8,
         stride: usize,
         p: &Sse2Params,
-        tc0: Option<u32>,
+        bs: Option<u32>,
     ) {
         let t = &Thresholds::of(p);
         // SAFETY: the caller's bounds cover the 4 bytes from -2 of each line.
         unsafe {
             let s = load_columns_uv(u.sub(2), v.sub(2), stride);
-            if let Some((p0, q0)) = chroma(s, t, tc0.map(V::segments8x2)) {
+            if let Some((p0, q0)) = chroma(s, t, bs.map(|bs| tc0_lanes(p, V::segments8x2(bs)))) {
                 store_pairs_uv(u.sub(1), v.sub(1), stride, p0, q0);
             }
         }
@@ -1191,14 +1172,14 @@ mod sse2 {
         v: *mut u8,
         stride: usize,
         p: &Sse2Params,
-        tc0: Option<u32>,
+        bs: Option<u32>,
     ) {
         let t = &Thresholds::of(p);
         // SAFETY: the caller's bounds cover rows -2..2 from u and v.
         unsafe {
             let at = |p: *mut u8, k: usize| p.add(k * stride).sub(2 * stride);
             let s: [V; 4] = core::array::from_fn(|k| V::load_halves(at(u, k), at(v, k)));
-            if let Some((p0, q0)) = chroma(s, t, tc0.map(V::segments8x2)) {
+            if let Some((p0, q0)) = chroma(s, t, bs.map(|bs| tc0_lanes(p, V::segments8x2(bs)))) {
                 p0.store_halves(at(u, 1), at(v, 1));
                 q0.store_halves(at(u, 2), at(v, 2));
             }
