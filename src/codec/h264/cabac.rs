@@ -958,6 +958,17 @@ mod tests {
     }
 
     impl Reference {
+        /// A reference coder at the start of a slice whose contexts are `enc`'s.
+        fn like(enc: &CabacEncoder) -> Reference {
+            Reference {
+                states: enc.states,
+                low: 0,
+                range: 510,
+                queue: -9,
+                outstanding: 0,
+            }
+        }
+
         fn put_byte(&mut self, w: &mut BitWriter) {
             if self.queue < 0 {
                 return;
@@ -1046,13 +1057,7 @@ mod tests {
         for round in 0..40 {
             let mut enc = CabacEncoder::default();
             enc.start_slice(round % 2 == 1, (round * 7 % 52) as u8);
-            let mut reference = Reference {
-                states: enc.states,
-                low: 0,
-                range: 510,
-                queue: -9,
-                outstanding: 0,
-            };
+            let mut reference = Reference::like(&enc);
             let mut w_new = BitWriter::try_with_capacity(1 << 16).unwrap();
             let mut w_ref = BitWriter::try_with_capacity(1 << 16).unwrap();
             // Skewed bins per context so states reach both ends of the range, runs of
@@ -1120,13 +1125,7 @@ mod tests {
             (u32::MAX - 8, 3),
         ] {
             let mut enc = CabacEncoder::default();
-            let mut reference = Reference {
-                states: enc.states,
-                low: 0,
-                range: 510,
-                queue: -9,
-                outstanding: 0,
-            };
+            let mut reference = Reference::like(&enc);
             let mut w_new = BitWriter::try_with_capacity(64).unwrap();
             let mut w_ref = BitWriter::try_with_capacity(64).unwrap();
             enc.coder().exp_golomb_bypass(&mut w_new, v, k);
