@@ -83,14 +83,14 @@ pub fn sad16x16_avg_portable(a: &[u8], sa: usize, p: &[u8], q: &[u8], sb: usize)
 }
 
 #[cfg(target_arch = "x86_64")]
-mod sse2 {
+pub(crate) mod sse2 {
     use core::arch::x86_64::*;
 
     /// Sum of absolute 4x4 Hadamard coefficients of two side-by-side 4x4 difference
     /// blocks (rows r0..r3, block A in lanes 0..4, block B in lanes 4..8), as four
     /// i32 partial sums.
     #[inline(always)]
-    fn hadamard_abs_pair(r0: __m128i, r1: __m128i, r2: __m128i, r3: __m128i) -> __m128i {
+    pub(crate) fn hadamard_abs_pair(r0: __m128i, r1: __m128i, r2: __m128i, r3: __m128i) -> __m128i {
         // SAFETY: register-only SSE2 arithmetic (SSE2 is baseline on x86_64).
         unsafe {
             // Vertical butterflies.

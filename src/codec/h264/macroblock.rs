@@ -10,14 +10,16 @@
 use super::cabac_mb::CabacState;
 use super::inter::{mv_limits, RefPicture};
 use super::intra::{
-    Edge4, EdgeN, CHROMA_DC, CHROMA_PLANE, I16_DC, I16_PLANE, I4_DC, I4_DDL, I4_DDR, I4_H, I4_HD,
-    I4_HU, I4_V, I4_VL, I4_VR,
+    Edge4, EdgeN, CHROMA_DC, CHROMA_H, CHROMA_PLANE, I16_DC, I16_H, I16_PLANE, I16_V, I4_DC,
+    I4_DDL, I4_DDR, I4_H, I4_HD, I4_HU, I4_V, I4_VL, I4_VR,
 };
 use super::mbinfo::{MbInfo, MbKind};
 use super::quant::{
     dequant_chroma_dc, dequant_luma_dc, quant_dc, Quantiser, DEADZONE_INTER, DEADZONE_INTRA,
 };
-use super::residual16::{chroma_blocks, quadrant_of, satd4x4};
+use super::residual16::{
+    block_stats, chroma_blocks, intra4x4_block, load4x4, quadrant_of, satd4x4_pair, BlockStats,
+};
 use super::tables::{BLK_XY, CHROMA_QP, LAMBDA, RASTER_TO_BLK, ZIGZAG_4X4};
 use super::transform::{forward4x4, hadamard2x2, hadamard4x4, inverse4x4};
 use crate::bitstream::writer::BitWriter;
@@ -193,33 +195,42 @@ impl PictureCoder<'_> {
         } else {
             bx < 3 && RASTER_TO_BLK[(by - 1) * 4 + bx + 1] < RASTER_TO_BLK[by * 4 + bx]
         };
-        let mut e = Edge4 {
-            top: [0; 8],
-            left: [0; 4],
-            top_left: 0,
-            has_top,
-            has_left,
-            has_top_left: has_top && has_left,
-        };
+        let data = plane.data();
+        let stride = plane.stride;
+        let at = plane.index(x0 as isize, y0 as isize);
+        let (mut top, mut top_left, mut left) = (0u64, 0u8, 0u32);
         if has_top {
-            let row = plane.row(y0 - 1);
-            e.top[..4].copy_from_slice(&row[x0..x0 + 4]);
-            if has_top_right {
-                e.top[4..].copy_from_slice(&row[x0 + 4..x0 + 8]);
+            let above = at - stride;
+            let t = u32::from_le_bytes([
+                data[above],
+                data[above + 1],
+                data[above + 2],
+                data[above + 3],
+            ]);
+            let right = if has_top_right {
+                u32::from_le_bytes([
+                    data[above + 4],
+                    data[above + 5],
+                    data[above + 6],
+                    data[above + 7],
+                ])
             } else {
-                let last = e.top[3];
-                e.top[4..].fill(last);
+                (t >> 24) * 0x0101_0101
+            };
+            top = u64::from(t) | u64::from(right) << 32;
+            if has_left {
+                top_left = data[above - 1];
             }
         }
         if has_left {
-            for (i, l) in e.left.iter_mut().enumerate() {
-                *l = plane.row(y0 + i)[x0 - 1];
-            }
+            left = u32::from_le_bytes([
+                data[at - 1],
+                data[at + stride - 1],
+                data[at + 2 * stride - 1],
+                data[at + 3 * stride - 1],
+            ]);
         }
-        if has_top && has_left {
-            e.top_left = plane.row(y0 - 1)[x0 - 1];
-        }
-        e
+        Edge4::new(left, top_left, top, has_top, has_left, has_top && has_left)
     }
 
     /// Intra4x4PredMode predictor of block (bx, by) (8.3.1.1).
@@ -284,124 +295,185 @@ impl PictureCoder<'_> {
     }
 
     /// Code the luma of an Intra4x4 macroblock: choose modes block by block,
-    /// reconstructing as we go. Returns the SATD+mode-bits cost.
+    /// reconstructing as we go. `stats` are the source blocks' [`BlockStats`]. Returns
+    /// the SATD+mode-bits cost.
     fn code_intra4x4(
         &mut self,
         mbx: usize,
         mby: usize,
         src: &[u8; 256],
+        stats: &[BlockStats; 16],
         modes: &mut [u8; 16],
     ) -> u32 {
         let lambda = self.lambda();
         let mut total = 0;
-        let mut best_pred = 0u128;
-        let mut diff = [0i32; 16];
         self.residual.cbp_luma = 0;
-        for (blk, &(bx, by)) in BLK_XY.iter().enumerate() {
-            let _ = blk;
+        // Modes of the neighbouring macroblocks' adjoining blocks, -1 where there is
+        // no neighbour (the predicted mode is then DC, 8.3.1.1).
+        let mb = mby * self.mb_width + mbx;
+        let left: [i8; 4] = if mbx > 0 {
+            core::array::from_fn(|y| self.info[mb - 1].i4_modes[y * 4 + 3] as i8)
+        } else {
+            [-1; 4]
+        };
+        let above: [i8; 4] = if mby > 0 {
+            core::array::from_fn(|x| self.info[mb - self.mb_width].i4_modes[12 + x] as i8)
+        } else {
+            [-1; 4]
+        };
+        for &(bx, by) in BLK_XY.iter() {
+            let raster = by * 4 + bx;
             let edge = self.edge4(mbx, mby, bx, by);
-            let predicted = self.predicted_i4_mode(mbx, mby, bx, by, modes);
-            let src_block = &src[by * 4 * 16 + bx * 4..];
-            let mut best = (u32::MAX, I4_DC);
-            let try_mode = |mode: u8, best: &mut (u32, u8), best_pred: &mut u128| {
-                if !edge.allows(mode) {
-                    return u32::MAX;
-                }
-                let pred = edge.predict(mode);
-                let bits = if mode == predicted { 1 } else { 4 };
-                let cost = satd4x4(src_block, 16, pred) + lambda * bits;
-                if cost < best.0 {
-                    *best = (cost, mode);
-                    *best_pred = pred;
-                }
-                cost
-            };
-            // Vertical, horizontal and DC first; then only the diagonal modes on the
-            // side (vertical-ish or horizontal-ish) that won, and the predicted mode
-            // (cheapest to signal): x264's intra shortcut, 6-7 modes instead of 9.
-            let vertical = try_mode(I4_V, &mut best, &mut best_pred);
-            let horizontal = try_mode(I4_H, &mut best, &mut best_pred);
-            try_mode(I4_DC, &mut best, &mut best_pred);
-            let near = if vertical <= horizontal {
-                [I4_DDL, I4_VR, I4_VL]
+            let a = if bx > 0 {
+                modes[raster - 1] as i8
             } else {
-                [I4_DDR, I4_HD, I4_HU]
+                left[by]
             };
-            for mode in near {
-                try_mode(mode, &mut best, &mut best_pred);
+            let b = if by > 0 {
+                modes[raster - 4] as i8
+            } else {
+                above[bx]
+            };
+            let predicted = if a.min(b) < 0 { I4_DC } else { a.min(b) as u8 };
+            let src_block = &src[by * 4 * 16 + bx * 4..];
+            let st = &stats[raster];
+            let bits = |mode: u8| {
+                if mode == predicted {
+                    lambda
+                } else {
+                    4 * lambda
+                }
+            };
+            // Vertical, horizontal and DC first (from the source's transform, no
+            // prediction built); then only the diagonal modes on the side
+            // (vertical-ish or horizontal-ish) that won, and the predicted mode
+            // (cheapest to signal): x264's intra shortcut, 6-7 modes instead of 9.
+            let (sum_v, sum_h) = st.sums_vh(edge.top4(), edge.left4());
+            let vertical = if edge.has_top {
+                sum_v.div_ceil(2) + bits(I4_V)
+            } else {
+                u32::MAX
+            };
+            let horizontal = if edge.has_left {
+                sum_h.div_ceil(2) + bits(I4_H)
+            } else {
+                u32::MAX
+            };
+            let mut best = (vertical, I4_V);
+            if horizontal < best.0 {
+                best = (horizontal, I4_H);
             }
-            if predicted > I4_DC && !near.contains(&predicted) {
-                try_mode(predicted, &mut best, &mut best_pred);
+            let dc = st.sum_dc(edge.dc()).div_ceil(2) + bits(I4_DC);
+            if dc < best.0 {
+                best = (dc, I4_DC);
+            }
+            // Four predictions (the last a repeat when the predicted mode is not
+            // extra), costed two at a time; a mode whose samples are missing is
+            // predicted from placeholders and skipped.
+            let f = edge.filtered();
+            let predict = |mode: u8| edge.predict_with(mode, &f);
+            let (near, mut preds) = if vertical <= horizontal {
+                let last = predict(I4_VL);
+                (
+                    [I4_DDL, I4_VR, I4_VL],
+                    [predict(I4_DDL), predict(I4_VR), last, last],
+                )
+            } else {
+                let last = predict(I4_HU);
+                (
+                    [I4_DDR, I4_HD, I4_HU],
+                    [predict(I4_DDR), predict(I4_HD), last, last],
+                )
+            };
+            let extra = predicted > I4_DC && !near.contains(&predicted);
+            if extra {
+                preds[3] = predict(predicted);
+            }
+            let candidates = [near[0], near[1], near[2], predicted];
+            let block = load4x4(src_block, 16);
+            let [c0, c1] = satd4x4_pair(block, preds[0], preds[1]);
+            let [c2, c3] = satd4x4_pair(block, preds[2], preds[3]);
+            let mut best_pred = None;
+            for (i, cost) in [c0, c1, c2, c3].into_iter().enumerate() {
+                let mode = candidates[i];
+                if (i < 3 || extra) && edge.allows(mode) {
+                    let cost = cost + bits(mode);
+                    if cost < best.0 {
+                        best = (cost, mode);
+                        best_pred = Some(preds[i]);
+                    }
+                }
             }
             total += best.0;
-            modes[by * 4 + bx] = best.1;
-            let best_pred = best_pred.to_le_bytes();
-            for i in 0..16 {
-                diff[i] = i32::from(src[(by * 4 + i / 4) * 16 + bx * 4 + i % 4])
-                    - i32::from(best_pred[i]);
-            }
-            let raster = by * 4 + bx;
-            self.transform_quant_block(raster, &mut diff, DEADZONE_INTRA, false);
-            Self::reconstruct4x4(
-                &mut self.recon.y,
-                mbx * 16 + bx * 4,
-                mby * 16 + by * 4,
-                &best_pred,
-                4,
-                &mut diff,
+            modes[raster] = best.1;
+            let pred = best_pred.unwrap_or_else(|| edge.predict(best.1));
+            let plane = &mut self.recon.y;
+            let at = plane.index((mbx * 16 + bx * 4) as isize, (mby * 16 + by * 4) as isize);
+            let stride = plane.stride;
+            let nonzero = intra4x4_block(
+                &self.luma_quant,
+                src_block,
+                16,
+                pred,
+                &mut self.residual.luma[raster],
+                &mut plane.data_mut()[at..],
+                stride,
             );
+            if nonzero != 0 {
+                self.residual.cbp_luma |= 1 << quadrant_of(raster);
+            }
         }
         total
-    }
-
-    /// Transform and quantise the residual `diff` of luma block `raster`, store its
-    /// levels (scan order) and leave the dequantised coefficients in `diff`.
-    pub(super) fn transform_quant_block(
-        &mut self,
-        raster: usize,
-        diff: &mut [i32; 16],
-        deadzone: i32,
-        skip_dc: bool,
-    ) {
-        forward4x4(diff);
-        let nz = self
-            .luma_quant
-            .quant(diff, deadzone == DEADZONE_INTRA, skip_dc);
-        let levels = &mut self.residual.luma[raster];
-        for (k, &pos) in ZIGZAG_4X4.iter().enumerate() {
-            levels[k] = diff[pos];
-        }
-        if nz > 0 {
-            self.residual.cbp_luma |= 1 << quadrant_of(raster);
-        }
-        self.luma_quant.dequant(diff, skip_dc);
     }
 
     fn i16_edge(&self, mbx: usize, mby: usize) -> EdgeN<16> {
         Self::edge_n::<16>(&self.recon.y, mbx * 16, mby * 16, mbx > 0, mby > 0)
     }
 
-    /// Best Intra16x16 mode by SATD: (cost, mode, prediction).
+    /// Best Intra16x16 mode by SATD: (cost, mode), its prediction in `pred`. `stats`
+    /// are the source blocks' [`BlockStats`].
     fn choose_i16(
         &self,
         mbx: usize,
         mby: usize,
         src: &[u8; 256],
+        stats: &[BlockStats; 16],
         pred: &mut [u8; 256],
     ) -> (u32, u8) {
         let edge = self.i16_edge(mbx, mby);
-        let mut tmp = [0u8; 256];
+        let quad = |v: &[u8; 16], i: usize| {
+            u32::from_le_bytes([v[i * 4], v[i * 4 + 1], v[i * 4 + 2], v[i * 4 + 3]])
+        };
+        // One SATD over the macroblock: block sums added, halved once.
+        let (mut sum_v, mut sum_h) = (0, 0);
+        for (b, st) in stats.iter().enumerate() {
+            let (v, h) = st.sums_vh(quad(&edge.top, b % 4), quad(&edge.left, b / 4));
+            sum_v += v;
+            sum_h += h;
+        }
         let mut best = (u32::MAX, I16_DC);
         for mode in 0..=I16_PLANE {
             if !edge.allows(mode) {
                 continue;
             }
-            edge.predict(mode, &mut tmp);
-            let cost = satd(src, 16, &tmp, 16, 16, 16);
+            let cost = match mode {
+                I16_V => sum_v.div_ceil(2),
+                I16_H => sum_h.div_ceil(2),
+                I16_DC => {
+                    let dc = edge.dc();
+                    stats.iter().map(|s| s.sum_dc(dc)).sum::<u32>().div_ceil(2)
+                }
+                _ => {
+                    edge.predict(mode, pred);
+                    satd(src, 16, pred, 16, 16, 16)
+                }
+            };
             if cost < best.0 {
                 best = (cost, mode);
-                *pred = tmp;
             }
+        }
+        if best.1 != I16_PLANE {
+            edge.predict(best.1, pred);
         }
         best
     }
@@ -543,7 +615,7 @@ impl PictureCoder<'_> {
         }
     }
 
-    /// Choose the chroma intra mode by SAD and fill the predictions.
+    /// Choose the chroma intra mode by SATD and fill the predictions.
     fn choose_chroma_mode(
         &self,
         mbx: usize,
@@ -555,20 +627,47 @@ impl PictureCoder<'_> {
     ) -> u8 {
         let eu = Self::edge_n::<8>(&self.recon.u, mbx * 8, mby * 8, mbx > 0, mby > 0);
         let ev = Self::edge_n::<8>(&self.recon.v, mbx * 8, mby * 8, mbx > 0, mby > 0);
+        let mut stats = [[BlockStats::default(); 4]; 2];
+        block_stats::<8, 4>(su, &mut stats[0]);
+        block_stats::<8, 4>(sv, &mut stats[1]);
+        let quad = |v: &[u8; 8], i: usize| {
+            u32::from_le_bytes([v[i * 4], v[i * 4 + 1], v[i * 4 + 2], v[i * 4 + 3]])
+        };
+        // One SATD per plane: block sums added, halved once.
+        let plane_cost = |edge: &EdgeN<8>, st: &[BlockStats; 4], mode: u8| -> u32 {
+            let sum: u32 = match mode {
+                CHROMA_DC => {
+                    let dc = edge.dc_values();
+                    (0..4).map(|b| st[b].sum_dc(dc[b])).sum()
+                }
+                CHROMA_H => (0..4)
+                    .map(|b| st[b].sums_vh(0, quad(&edge.left, b / 2)).1)
+                    .sum(),
+                _ => (0..4)
+                    .map(|b| st[b].sums_vh(quad(&edge.top, b % 2), 0).0)
+                    .sum(),
+            };
+            sum.div_ceil(2)
+        };
         let mut best = (u32::MAX, CHROMA_DC);
-        let (mut tu, mut tv) = ([0u8; 64], [0u8; 64]);
         for mode in CHROMA_DC..=CHROMA_PLANE {
             if !eu.allows(mode) {
                 continue;
             }
-            eu.predict(mode, &mut tu);
-            ev.predict(mode, &mut tv);
-            let cost = satd(su, 8, &tu, 8, 8, 8) + satd(sv, 8, &tv, 8, 8, 8);
+            let cost = if mode == CHROMA_PLANE {
+                eu.predict(mode, pu);
+                ev.predict(mode, pv);
+                satd(su, 8, pu, 8, 8, 8) + satd(sv, 8, pv, 8, 8, 8)
+            } else {
+                plane_cost(&eu, &stats[0], mode) + plane_cost(&ev, &stats[1], mode)
+            };
             if cost < best.0 {
                 best = (cost, mode);
-                *pu = tu;
-                *pv = tv;
             }
+        }
+        if best.1 != CHROMA_PLANE {
+            eu.predict(best.1, pu);
+            ev.predict(best.1, pv);
         }
         best.1
     }
@@ -680,16 +779,18 @@ impl PictureCoder<'_> {
         // intra search.
         let inter_is_good = inter_cost < INTRA_GATE_PER_SAMPLE * 256 + 16 * lambda;
         let mut i16_pred = [0u8; 256];
+        let mut stats = [BlockStats::default(); 16];
         let (i16_cost, i16_mode) = if inter_is_good {
             (u32::MAX, I16_DC)
         } else {
-            self.choose_i16(mbx, mby, &sy, &mut i16_pred)
+            block_stats::<16, 16>(&sy, &mut stats);
+            self.choose_i16(mbx, mby, &sy, &stats, &mut i16_pred)
         };
         let try_intra = inter_cost == u32::MAX
             || (!inter_is_good && i16_cost.saturating_add(4 * lambda) < inter_cost);
         if try_intra {
             let mut modes = [I4_DC; 16];
-            let i4_cost = self.code_intra4x4(mbx, mby, &sy, &mut modes) + 16 * lambda;
+            let i4_cost = self.code_intra4x4(mbx, mby, &sy, &stats, &mut modes) + 16 * lambda;
             let i16_total = i16_cost + 2 * lambda;
             let best_intra = i4_cost.min(i16_total);
             if best_intra < inter_cost {

@@ -351,7 +351,9 @@ impl H264Encoder {
         self.reference.replace_frame(&mut self.current);
         self.has_reference = true;
         let (w, h) = (self.cfg.width as usize, self.cfg.height as usize);
-        self.reference.frame().store_nv12(w, h, &mut self.recon_nv12);
+        self.reference
+            .frame()
+            .store_nv12(w, h, &mut self.recon_nv12);
         let max_frame_num = 1u32 << (LOG2_MAX_FRAME_NUM_MINUS4 + 4);
         if idr {
             self.idr_pic_id = (self.idr_pic_id + 1) % 65536;

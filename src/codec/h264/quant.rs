@@ -107,6 +107,31 @@ impl Quantiser {
         }
     }
 
+    /// Rounding offset of intra or inter blocks (added to |c| * mf before the shift).
+    #[inline]
+    pub fn offset(&self, intra: bool) -> i32 {
+        self.offset[usize::from(!intra)]
+    }
+
+    /// Right shift of the quantisation (15 + qp / 6).
+    #[inline]
+    pub fn shift(&self) -> u32 {
+        self.shift
+    }
+
+    /// Per raster position: the dequantisation scale (below 2^15).
+    #[inline]
+    pub fn scale(&self) -> &[i32; 16] {
+        &self.scale
+    }
+
+    /// [`Quantiser::mf`] as i16 lanes.
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    pub fn mf16(&self) -> &[i16; 16] {
+        &self.mf16
+    }
+
     /// The masks [`Quantiser::quant16`] returns (non-zero levels, levels above 1) for
     /// the transformed block, without computing the levels: two comparisons per
     /// coefficient instead of a multiply and shift.
@@ -247,7 +272,7 @@ impl Quantiser {
 }
 
 #[cfg(target_arch = "x86_64")]
-mod sse2 {
+pub(super) mod sse2 {
     use super::MAX_LEVEL;
     use core::arch::x86_64::*;
 
@@ -289,9 +314,33 @@ mod sse2 {
         }
     }
 
-    /// i16 quantisation: |c| * mf as exact 32-bit products (both operands are below
-    /// 2^15, so the unsigned high half is right), then as in [`quant`]. Returns the
-    /// raster masks of non-zero levels and of levels whose magnitude exceeds 1.
+    /// Quantise eight i16 coefficients (|c| <= 9180) held in a register: |c| * mf as
+    /// exact 32-bit products (both operands are below 2^15, so the unsigned high half
+    /// is right), then as in [`quant`]. Returns the signed levels and the lanes
+    /// whose level is zero and whose magnitude exceeds 1 (all-ones lanes).
+    #[inline(always)]
+    pub fn quant16_reg(c: __m128i, mf: __m128i, offset: i32, shift: u32) -> [__m128i; 3] {
+        // SAFETY: register-only SSE2 arithmetic (baseline on x86_64).
+        unsafe {
+            let off = _mm_set1_epi32(offset);
+            let sh = _mm_cvtsi32_si128(shift as i32);
+            let sign = _mm_srai_epi16(c, 15);
+            let a = _mm_sub_epi16(_mm_xor_si128(c, sign), sign);
+            let lo = _mm_mullo_epi16(a, mf);
+            let hi = _mm_mulhi_epu16(a, mf);
+            let l0 = _mm_sra_epi32(_mm_add_epi32(_mm_unpacklo_epi16(lo, hi), off), sh);
+            let l1 = _mm_sra_epi32(_mm_add_epi32(_mm_unpackhi_epi16(lo, hi), off), sh);
+            let level = _mm_min_epi16(_mm_packs_epi32(l0, l1), _mm_set1_epi16(MAX_LEVEL as i16));
+            [
+                _mm_sub_epi16(_mm_xor_si128(level, sign), sign),
+                _mm_cmpeq_epi16(level, _mm_setzero_si128()),
+                _mm_cmpgt_epi16(level, _mm_set1_epi16(1)),
+            ]
+        }
+    }
+
+    /// i16 quantisation of a block through [`quant16_reg`]. Returns the raster masks
+    /// of non-zero levels and of levels whose magnitude exceeds 1.
     ///
     /// # Safety
     /// SSE2 must be available (always on x86_64).
@@ -304,27 +353,17 @@ mod sse2 {
     ) -> (u16, u16) {
         // SAFETY: the two 16-byte loads/stores cover exactly the 16-element arrays.
         unsafe {
-            let off = _mm_set1_epi32(offset);
-            let sh = _mm_cvtsi32_si128(shift as i32);
-            let max = _mm_set1_epi16(MAX_LEVEL as i16);
-            let one = _mm_set1_epi16(1);
             let zero = _mm_setzero_si128();
             let mut is_zero = [zero; 2];
             let mut is_big = [zero; 2];
             for h in 0..2 {
                 let p = block.as_mut_ptr().add(h * 8) as *mut __m128i;
-                let c = _mm_loadu_si128(p);
                 let m = _mm_loadu_si128(mf.as_ptr().add(h * 8) as *const __m128i);
-                let sign = _mm_srai_epi16(c, 15);
-                let a = _mm_sub_epi16(_mm_xor_si128(c, sign), sign);
-                let lo = _mm_mullo_epi16(a, m);
-                let hi = _mm_mulhi_epu16(a, m);
-                let l0 = _mm_sra_epi32(_mm_add_epi32(_mm_unpacklo_epi16(lo, hi), off), sh);
-                let l1 = _mm_sra_epi32(_mm_add_epi32(_mm_unpackhi_epi16(lo, hi), off), sh);
-                let level = _mm_min_epi16(_mm_packs_epi32(l0, l1), max);
-                _mm_storeu_si128(p, _mm_sub_epi16(_mm_xor_si128(level, sign), sign));
-                is_zero[h] = _mm_cmpeq_epi16(level, zero);
-                is_big[h] = _mm_cmpgt_epi16(level, one);
+                let [level, zero_lanes, big_lanes] =
+                    quant16_reg(_mm_loadu_si128(p), m, offset, shift);
+                _mm_storeu_si128(p, level);
+                is_zero[h] = zero_lanes;
+                is_big[h] = big_lanes;
             }
             let zeros = _mm_movemask_epi8(_mm_packs_epi16(is_zero[0], is_zero[1])) as u16;
             let big = _mm_movemask_epi8(_mm_packs_epi16(is_big[0], is_big[1])) as u16;
