@@ -18,14 +18,30 @@ use super::quant::{
     dequant_chroma_dc, dequant_luma_dc, quant_dc, Quantiser, DEADZONE_INTER, DEADZONE_INTRA,
 };
 use super::residual16::{
-    block_stats, chroma_blocks, intra4x4_block, load4x4, quadrant_of, satd4x4_pair, BlockStats,
+    add_dequant_inverse4x4, add_inverse4x4, block_stats, chroma_blocks, intra4x4_block, load4x4,
+    quadrant_of, satd4x4_pair, sub_dct_pair, BlockStats,
 };
 use super::tables::{BLK_XY, CHROMA_QP, LAMBDA, RASTER_TO_BLK, ZIGZAG_4X4};
-use super::transform::{forward4x4, hadamard2x2, hadamard4x4, inverse4x4};
+use super::transform::{hadamard2x2, hadamard4x4};
 use crate::bitstream::writer::BitWriter;
 use crate::codec::frame::{Frame, Plane};
 use crate::codec::motion::{satd, IntegerSearch};
 use crate::codec::ratecontrol::MIN_QP;
+
+/// Bit `raster` set for the 4x4 luma blocks below the macroblock's first row whose
+/// top-right neighbour (inside the macroblock) precedes them in decoding order.
+const INNER_TOP_RIGHT: u16 = {
+    let mut mask = 0;
+    let mut raster = 4;
+    while raster < 16 {
+        let (bx, by) = (raster % 4, raster / 4);
+        if bx < 3 && RASTER_TO_BLK[(by - 1) * 4 + bx + 1] < RASTER_TO_BLK[raster] {
+            mask |= 1 << raster;
+        }
+        raster += 1;
+    }
+    mask
+};
 
 /// Inter macroblocks whose SATD cost per sample is below this skip the intra search.
 const INTRA_GATE_PER_SAMPLE: u32 = 6;
@@ -100,33 +116,6 @@ pub fn new_residual() -> MbResidual {
     MbResidual::zero()
 }
 
-#[inline]
-fn clip_u8(v: i32) -> u8 {
-    v.clamp(0, 255) as u8
-}
-
-/// Residual `src - pred` of a `W`x`W` block (both stride `W`) split into its 4x4
-/// blocks (raster order of blocks, raster order inside each).
-#[inline(always)]
-pub(super) fn residual_blocks<const W: usize, const N: usize>(
-    src: &[u8],
-    pred: &[u8],
-    out: &mut [[i32; 16]; N],
-) {
-    for r in 0..W {
-        let s: &[u8; W] = src[r * W..r * W + W].try_into().unwrap_or(&[0; W]);
-        let p: &[u8; W] = pred[r * W..r * W + W].try_into().unwrap_or(&[0; W]);
-        let mut d = [0i32; W];
-        for x in 0..W {
-            d[x] = i32::from(s[x]) - i32::from(p[x]);
-        }
-        for bx in 0..W / 4 {
-            let blk = &mut out[(r / 4) * (W / 4) + bx];
-            blk[(r % 4) * 4..(r % 4) * 4 + 4].copy_from_slice(&d[bx * 4..bx * 4 + 4]);
-        }
-    }
-}
-
 impl PictureCoder<'_> {
     pub(super) fn chroma_qp(&self) -> u8 {
         CHROMA_QP[usize::from(self.qp)]
@@ -193,44 +182,95 @@ impl PictureCoder<'_> {
         let has_top_right = if by == 0 {
             mby > 0 && (bx < 3 || mbx + 1 < self.mb_width)
         } else {
-            bx < 3 && RASTER_TO_BLK[(by - 1) * 4 + bx + 1] < RASTER_TO_BLK[by * 4 + bx]
+            INNER_TOP_RIGHT & (1 << (by * 4 + bx)) != 0
         };
-        let data = plane.data();
         let stride = plane.stride;
         let at = plane.index(x0 as isize, y0 as isize);
-        let (mut top, mut top_left, mut left) = (0u64, 0u8, 0u32);
-        if has_top {
-            let above = at - stride;
-            let t = u32::from_le_bytes([
-                data[above],
-                data[above + 1],
-                data[above + 2],
-                data[above + 3],
-            ]);
+        // Every sample read lies in rows y0 - 1 .. y0 + 4 and columns x0 - 1 .. x0 + 8
+        // (those of missing neighbours in the plane's border, and ignored): one window
+        // and plain reads instead of a check per sample.
+        let Some(win) = plane
+            .data()
+            .get(at.wrapping_sub(stride + 1)..at + 3 * stride + 8)
+        else {
+            return self.edge4_checked(mbx, mby, bx, by, has_top_right);
+        };
+        let byte = |i: usize| win.get(i).copied().unwrap_or(0);
+        // Two 4-byte reads, not one of 8: each matches one row store of a reconstructed
+        // block, which may still be in flight (a load spanning two stores cannot be
+        // forwarded from them and stalls).
+        let quad = |i: usize| {
+            win.get(i..i + 4)
+                .map_or(0, |t| u32::from_le_bytes([t[0], t[1], t[2], t[3]]))
+        };
+        let top = if !has_top {
+            0
+        } else {
+            let t = quad(1);
             let right = if has_top_right {
-                u32::from_le_bytes([
-                    data[above + 4],
-                    data[above + 5],
-                    data[above + 6],
-                    data[above + 7],
-                ])
+                quad(5)
             } else {
                 (t >> 24) * 0x0101_0101
             };
-            top = u64::from(t) | u64::from(right) << 32;
-            if has_left {
-                top_left = data[above - 1];
+            u64::from(t) | u64::from(right) << 32
+        };
+        let left = if has_left {
+            u32::from_le_bytes([
+                byte(stride),
+                byte(2 * stride),
+                byte(3 * stride),
+                byte(4 * stride),
+            ])
+        } else {
+            0
+        };
+        let top_left = if has_top && has_left { byte(0) } else { 0 };
+        Edge4::new(left, top_left, top, has_top, has_left, has_top && has_left)
+    }
+
+    /// [`PictureCoder::edge4`] reading sample by sample (a plane without a border).
+    #[cold]
+    fn edge4_checked(
+        &self,
+        mbx: usize,
+        mby: usize,
+        bx: usize,
+        by: usize,
+        has_top_right: bool,
+    ) -> Edge4 {
+        let plane = &self.recon.y;
+        let (x0, y0) = (mbx * 16 + bx * 4, mby * 16 + by * 4);
+        let has_top = by > 0 || mby > 0;
+        let has_left = bx > 0 || mbx > 0;
+        let mut top = [0u8; 8];
+        if has_top {
+            let row = plane.row(y0 - 1);
+            let n = if has_top_right { 8 } else { 4 };
+            top[..n].copy_from_slice(&row[x0..x0 + n]);
+            if !has_top_right {
+                let last = top[3];
+                top[4..].fill(last);
             }
         }
+        let mut left = [0u8; 4];
         if has_left {
-            left = u32::from_le_bytes([
-                data[at - 1],
-                data[at + stride - 1],
-                data[at + 2 * stride - 1],
-                data[at + 3 * stride - 1],
-            ]);
+            for (i, l) in left.iter_mut().enumerate() {
+                *l = plane.row(y0 + i)[x0 - 1];
+            }
         }
-        Edge4::new(left, top_left, top, has_top, has_left, has_top && has_left)
+        let top_left = if has_top && has_left {
+            plane.row(y0 - 1)[x0 - 1]
+        } else {
+            0
+        };
+        Edge4::new(
+            u32::from_le_bytes(left),
+            top_left,
+            u64::from_le_bytes(top),
+            has_top,
+            has_left,
+            has_top && has_left,
+        )
     }
 
     /// Intra4x4PredMode predictor of block (bx, by) (8.3.1.1).
@@ -272,26 +312,15 @@ impl PictureCoder<'_> {
         pred_stride: usize,
         coefs: &mut [i32; 16],
     ) {
-        if coefs[1..].iter().fold(0, |acc, &c| acc | c) == 0 {
-            // DC only: the inverse transform is the constant (dc + 32) >> 6.
-            let d = (coefs[0] + 32) >> 6;
-            for y in 0..4 {
-                let row = &mut plane.row_mut(y0 + y)[x0..x0 + 4];
-                let p = &pred[y * pred_stride..y * pred_stride + 4];
-                for x in 0..4 {
-                    row[x] = clip_u8(i32::from(p[x]) + d);
-                }
-            }
-            return;
-        }
-        inverse4x4(coefs);
-        for y in 0..4 {
-            let row = &mut plane.row_mut(y0 + y)[x0..x0 + 4];
-            let p = &pred[y * pred_stride..y * pred_stride + 4];
-            for x in 0..4 {
-                row[x] = clip_u8(i32::from(p[x]) + coefs[y * 4 + x]);
-            }
-        }
+        let stride = plane.stride;
+        let at = plane.index(x0 as isize, y0 as isize);
+        add_inverse4x4(
+            &mut plane.data_mut()[at..],
+            stride,
+            pred,
+            pred_stride,
+            coefs,
+        );
     }
 
     /// Code the luma of an Intra4x4 macroblock: choose modes block by block,
@@ -367,37 +396,36 @@ impl PictureCoder<'_> {
             if dc < best.0 {
                 best = (dc, I4_DC);
             }
+            let near = if vertical <= horizontal {
+                [I4_DDL, I4_VR, I4_VL]
+            } else {
+                [I4_DDR, I4_HD, I4_HU]
+            };
+            let extra = predicted > I4_DC && !near.contains(&predicted);
             // Four predictions (the last a repeat when the predicted mode is not
             // extra), costed two at a time; a mode whose samples are missing is
             // predicted from placeholders and skipped.
             let f = edge.filtered();
             let predict = |mode: u8| edge.predict_with(mode, &f);
-            let (near, mut preds) = if vertical <= horizontal {
+            let mut preds = if vertical <= horizontal {
                 let last = predict(I4_VL);
-                (
-                    [I4_DDL, I4_VR, I4_VL],
-                    [predict(I4_DDL), predict(I4_VR), last, last],
-                )
+                [predict(I4_DDL), predict(I4_VR), last, last]
             } else {
                 let last = predict(I4_HU);
-                (
-                    [I4_DDR, I4_HD, I4_HU],
-                    [predict(I4_DDR), predict(I4_HD), last, last],
-                )
+                [predict(I4_DDR), predict(I4_HD), last, last]
             };
-            let extra = predicted > I4_DC && !near.contains(&predicted);
             if extra {
                 preds[3] = predict(predicted);
             }
-            let candidates = [near[0], near[1], near[2], predicted];
             let block = load4x4(src_block, 16);
             let [c0, c1] = satd4x4_pair(block, preds[0], preds[1]);
             let [c2, c3] = satd4x4_pair(block, preds[2], preds[3]);
+            let candidates = [near[0], near[1], near[2], predicted];
             let mut best_pred = None;
-            for (i, cost) in [c0, c1, c2, c3].into_iter().enumerate() {
+            for (i, satd) in [c0, c1, c2, c3].into_iter().enumerate() {
                 let mode = candidates[i];
                 if (i < 3 || extra) && edge.allows(mode) {
-                    let cost = cost + bits(mode);
+                    let cost = satd + bits(mode);
                     if cost < best.0 {
                         best = (cost, mode);
                         best_pred = Some(preds[i]);
@@ -480,13 +508,15 @@ impl PictureCoder<'_> {
 
     /// Code the luma of an Intra16x16 macroblock with prediction `pred`.
     fn code_intra16(&mut self, mbx: usize, mby: usize, src: &[u8; 256], pred: &[u8; 256]) {
-        let mut coefs = [[0i32; 16]; 16];
-        let mut dc = [0i32; 16];
-        residual_blocks::<16, 16>(src, pred, &mut coefs);
-        for (raster, c) in coefs.iter_mut().enumerate() {
-            forward4x4(c);
-            dc[raster] = c[0];
+        // Transforms in i16 lanes (exact, see residual16); blocks in raster order.
+        let mut blocks = [[0i16; 16]; 16];
+        for (i, pair) in blocks.chunks_exact_mut(2).enumerate() {
+            let at = (i / 2) * 4 * 16 + (i % 2) * 8;
+            if let Ok(pair) = <&mut [[i16; 16]; 2]>::try_from(pair) {
+                sub_dct_pair(&src[at..], 16, &pred[at..], 16, pair);
+            }
         }
+        let mut dc: [i32; 16] = core::array::from_fn(|raster| i32::from(blocks[raster][0]));
         hadamard4x4(&mut dc);
         for d in dc.iter_mut() {
             *d >>= 1;
@@ -499,27 +529,31 @@ impl PictureCoder<'_> {
         hadamard4x4(&mut dc);
         dequant_luma_dc(&mut dc, self.qp);
         let mut any_ac = false;
-        for (raster, c) in coefs.iter_mut().enumerate() {
-            let nz = self.luma_quant.quant(c, true, true);
-            any_ac |= nz > 0;
+        for (raster, block) in blocks.iter_mut().enumerate() {
+            // Position 0 is quantised too but ignored: the DC went through the
+            // Hadamard.
+            let (nonzero, _) = self.luma_quant.quant16(block, true);
+            any_ac |= nonzero & !1 != 0;
             let levels = &mut self.residual.luma[raster];
-            for (k, &pos) in ZIGZAG_4X4.iter().enumerate() {
-                levels[k] = c[pos];
+            for (l, &pos) in levels.iter_mut().zip(&ZIGZAG_4X4) {
+                *l = i32::from(block[pos]);
             }
             levels[0] = 0;
         }
         self.residual.cbp_luma = if any_ac { 15 } else { 0 };
-        for (raster, c) in coefs.iter_mut().enumerate() {
-            self.luma_quant.dequant(c, true);
-            c[0] = dc[raster];
+        let plane = &mut self.recon.y;
+        let stride = plane.stride;
+        for (raster, block) in blocks.iter().enumerate() {
             let (bx, by) = (raster % 4, raster / 4);
-            Self::reconstruct4x4(
-                &mut self.recon.y,
-                mbx * 16 + bx * 4,
-                mby * 16 + by * 4,
+            let at = plane.index((mbx * 16 + bx * 4) as isize, (mby * 16 + by * 4) as isize);
+            add_dequant_inverse4x4(
+                &mut plane.data_mut()[at..],
+                stride,
                 &pred[by * 4 * 16 + bx * 4..],
                 16,
-                c,
+                block,
+                self.luma_quant.scale(),
+                dc[raster],
             );
         }
     }
@@ -543,7 +577,7 @@ impl PictureCoder<'_> {
         // coefficient, which goes through the 2x2 Hadamard instead.
         let mut levels = [[[0i16; 16]; 4]; 2];
         let mut dcs = [[0i32; 4]; 2];
-        let mut any_dc = false;
+        let (mut any_dc, mut any_ac) = (false, false);
         let mut ac_score = 0;
         for p in 0..2 {
             let mut ac_masks = [0u16; 4];
@@ -556,6 +590,7 @@ impl PictureCoder<'_> {
                 &mut levels[p],
                 &mut ac_masks,
             );
+            any_ac |= ac_masks.iter().any(|&m| m != 0);
             for (b, out) in self.residual.chroma_ac[p].iter_mut().enumerate() {
                 if ac_masks[b] == 0 {
                     *out = [0; 16];
@@ -574,14 +609,8 @@ impl PictureCoder<'_> {
         if !keep_ac {
             self.residual.chroma_ac = [[[0; 16]; 4]; 2];
             levels = [[[0; 16]; 4]; 2];
+            any_ac = false;
         }
-        let any_ac = self
-            .residual
-            .chroma_ac
-            .iter()
-            .flatten()
-            .flatten()
-            .any(|&l| l != 0);
         self.residual.cbp_chroma = if any_ac {
             2
         } else if any_dc {
@@ -598,18 +627,18 @@ impl PictureCoder<'_> {
             } else {
                 &mut self.recon.v
             };
+            let stride = plane.stride;
             for (b, block) in levels[p].iter().enumerate() {
-                let mut c = block.map(i32::from);
-                self.chroma_quant.dequant(&mut c, true);
-                c[0] = dc[b];
                 let (bx, by) = (b % 2, b / 2);
-                Self::reconstruct4x4(
-                    plane,
-                    mbx * 8 + bx * 4,
-                    mby * 8 + by * 4,
+                let at = plane.index((mbx * 8 + bx * 4) as isize, (mby * 8 + by * 4) as isize);
+                add_dequant_inverse4x4(
+                    &mut plane.data_mut()[at..],
+                    stride,
                     &pred[p][by * 4 * 8 + bx * 4..],
                     8,
-                    &mut c,
+                    block,
+                    self.chroma_quant.scale(),
+                    dc[b],
                 );
             }
         }

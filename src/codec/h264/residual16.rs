@@ -204,8 +204,10 @@ pub fn chroma_blocks<const LEVELS: bool>(
             dc[b] = i32::from(block[0]);
             let (nonzero, big) = if LEVELS {
                 let masks = quant.quant16(block, intra);
-                block[0] = 0;
+                // Copied before clearing the DC: a 16-byte read of the block right
+                // after a 2-byte store into it could not be forwarded and would stall.
                 levels[b] = *block;
+                levels[b][0] = 0;
                 masks
             } else {
                 quant.level_masks(block, intra)
@@ -457,6 +459,94 @@ pub fn intra4x4_block(
     intra4x4_block_portable(quant, src, src_stride, pred, levels, recon, recon_stride)
 }
 
+/// Write `pred + inverse transform(coefs)` (clipped) into the 4x4 area at the start
+/// of `out` (stride `out_stride`); `pred` has stride `pred_stride`, `coefs` are
+/// dequantised coefficients in raster order.
+#[inline]
+pub fn add_inverse4x4(
+    out: &mut [u8],
+    out_stride: usize,
+    pred: &[u8],
+    pred_stride: usize,
+    coefs: &[i32; 16],
+) {
+    assert!(out.len() >= 3 * out_stride + 4 && pred.len() >= 3 * pred_stride + 4);
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: the assertion bounds the four 4-byte row loads and stores; SSE2 is
+        // baseline.
+        unsafe { sse2::add_inverse4x4(out, out_stride, pred, pred_stride, coefs) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    add_inverse4x4_portable(out, out_stride, pred, pred_stride, coefs)
+}
+
+/// Portable [`add_inverse4x4`].
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+pub fn add_inverse4x4_portable(
+    out: &mut [u8],
+    out_stride: usize,
+    pred: &[u8],
+    pred_stride: usize,
+    coefs: &[i32; 16],
+) {
+    let mut c = *coefs;
+    if c[1..].iter().all(|&v| v == 0) {
+        // DC only: the inverse transform is the constant (dc + 32) >> 6.
+        c = [(c[0] + 32) >> 6; 16];
+    } else {
+        super::transform::inverse4x4_portable(&mut c);
+    }
+    for (i, &r) in c.iter().enumerate() {
+        let (y, x) = (i / 4, i % 4);
+        out[y * out_stride + x] = (i32::from(pred[y * pred_stride + x]) + r).clamp(0, 255) as u8;
+    }
+}
+
+/// Reconstruct a 4x4 block from its quantised AC levels (raster order, position 0
+/// ignored) and its already scaled DC coefficient `dc` (Intra16x16 and chroma): scale
+/// the levels by `scale`, inverse transform and add to `pred` as [`add_inverse4x4`].
+#[inline]
+#[allow(clippy::too_many_arguments)]
+pub fn add_dequant_inverse4x4(
+    out: &mut [u8],
+    out_stride: usize,
+    pred: &[u8],
+    pred_stride: usize,
+    levels: &[i16; 16],
+    scale: &[i32; 16],
+    dc: i32,
+) {
+    assert!(out.len() >= 3 * out_stride + 4 && pred.len() >= 3 * pred_stride + 4);
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: the assertion bounds the four 4-byte row loads and stores; SSE2 is
+        // baseline.
+        unsafe {
+            sse2::add_dequant_inverse4x4(out, out_stride, pred, pred_stride, levels, scale, dc)
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    add_dequant_inverse4x4_portable(out, out_stride, pred, pred_stride, levels, scale, dc)
+}
+
+/// Portable [`add_dequant_inverse4x4`].
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+#[allow(clippy::too_many_arguments)]
+pub fn add_dequant_inverse4x4_portable(
+    out: &mut [u8],
+    out_stride: usize,
+    pred: &[u8],
+    pred_stride: usize,
+    levels: &[i16; 16],
+    scale: &[i32; 16],
+    dc: i32,
+) {
+    let mut c: [i32; 16] = core::array::from_fn(|i| i32::from(levels[i]) * scale[i]);
+    c[0] = dc;
+    add_inverse4x4_portable(out, out_stride, pred, pred_stride, &c);
+}
+
 /// Portable [`intra4x4_block`]: the i32 transform, quantiser and inverse.
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 pub fn intra4x4_block_portable(
@@ -516,9 +606,134 @@ pub fn satd4x4_pair(src: u128, a: u128, b: u128) -> [u32; 2] {
 #[cfg(target_arch = "x86_64")]
 mod sse2 {
     use super::super::quant::sse2::quant16_reg;
+    use super::super::transform::sse2::inverse_rows;
     use super::{BlockPair, BlockStats, Quantiser, ZIGZAG_4X4};
     use crate::codec::motion::sse2::hadamard_abs_pair;
     use core::arch::x86_64::*;
+
+    /// Write `pred + residual` (rows 0, 1 and 2, 3 of the residual as i16 lanes),
+    /// clipped, into 4 rows of `out`.
+    ///
+    /// # Safety
+    /// `out` and `pred` must hold 4 bytes at rows 0..4 of their strides.
+    #[inline(always)]
+    unsafe fn add_rows(
+        out: &mut [u8],
+        out_stride: usize,
+        pred: &[u8],
+        pred_stride: usize,
+        residual: (__m128i, __m128i),
+    ) {
+        // SAFETY: the caller bounds the row loads and stores.
+        unsafe {
+            let zero = _mm_setzero_si128();
+            let load = |y: usize| {
+                _mm_cvtsi32_si128(
+                    (pred.as_ptr().add(y * pred_stride) as *const i32).read_unaligned(),
+                )
+            };
+            let p01 = _mm_unpacklo_epi8(_mm_unpacklo_epi32(load(0), load(1)), zero);
+            let p23 = _mm_unpacklo_epi8(_mm_unpacklo_epi32(load(2), load(3)), zero);
+            let rows = _mm_packus_epi16(
+                _mm_adds_epi16(p01, residual.0),
+                _mm_adds_epi16(p23, residual.1),
+            );
+            let o = out.as_mut_ptr();
+            let put = |y: usize, v: __m128i| {
+                (o.add(y * out_stride) as *mut i32).write_unaligned(_mm_cvtsi128_si32(v))
+            };
+            put(0, rows);
+            put(1, _mm_srli_si128(rows, 4));
+            put(2, _mm_srli_si128(rows, 8));
+            put(3, _mm_srli_si128(rows, 12));
+        }
+    }
+
+    /// The decoded residual of dequantised coefficient rows `r` as i16 lanes (rows 0,
+    /// 1 and 2, 3): a constant when `dc_only`. Saturating to i16 keeps every clipped
+    /// sum with a prediction sample.
+    #[inline(always)]
+    fn residual_rows(r: [__m128i; 4], dc_only: bool, dc: i32) -> (__m128i, __m128i) {
+        // SAFETY: register-only SSE2 arithmetic.
+        unsafe {
+            if dc_only {
+                // The inverse transform of a lone DC is the constant (dc + 32) >> 6.
+                let d = _mm_set1_epi16(((dc + 32) >> 6).clamp(-32768, 32767) as i16);
+                (d, d)
+            } else {
+                let v = inverse_rows(r);
+                (_mm_packs_epi32(v[0], v[1]), _mm_packs_epi32(v[2], v[3]))
+            }
+        }
+    }
+
+    /// # Safety
+    /// `out` and `pred` must hold 4 bytes at rows 0..4 of their strides.
+    #[inline(always)]
+    pub unsafe fn add_inverse4x4(
+        out: &mut [u8],
+        out_stride: usize,
+        pred: &[u8],
+        pred_stride: usize,
+        coefs: &[i32; 16],
+    ) {
+        // SAFETY: the caller bounds the row loads and stores; the coefficient loads
+        // cover exactly the 16-element array.
+        unsafe {
+            let c = coefs.as_ptr() as *const __m128i;
+            let r: [__m128i; 4] = core::array::from_fn(|q| _mm_loadu_si128(c.add(q)));
+            let ac = _mm_or_si128(
+                _mm_or_si128(_mm_and_si128(r[0], _mm_set_epi32(-1, -1, -1, 0)), r[1]),
+                _mm_or_si128(r[2], r[3]),
+            );
+            let dc_only = _mm_movemask_epi8(_mm_cmpeq_epi32(ac, _mm_setzero_si128())) == 0xffff;
+            let residual = residual_rows(r, dc_only, coefs[0]);
+            add_rows(out, out_stride, pred, pred_stride, residual);
+        }
+    }
+
+    /// # Safety
+    /// `out` and `pred` must hold 4 bytes at rows 0..4 of their strides.
+    #[inline(always)]
+    pub unsafe fn add_dequant_inverse4x4(
+        out: &mut [u8],
+        out_stride: usize,
+        pred: &[u8],
+        pred_stride: usize,
+        levels: &[i16; 16],
+        scale: &[i32; 16],
+        dc: i32,
+    ) {
+        // SAFETY: the caller bounds the row loads and stores; the other loads cover
+        // exactly the 16-element arrays.
+        unsafe {
+            let zero = _mm_setzero_si128();
+            let l = levels.as_ptr() as *const __m128i;
+            let not_first = _mm_set_epi16(-1, -1, -1, -1, -1, -1, -1, 0);
+            let l01 = _mm_and_si128(_mm_loadu_si128(l), not_first);
+            let l23 = _mm_loadu_si128(l.add(1));
+            let dc_only =
+                _mm_movemask_epi8(_mm_cmpeq_epi16(_mm_or_si128(l01, l23), zero)) == 0xffff;
+            let residual = if dc_only {
+                residual_rows([zero; 4], true, dc)
+            } else {
+                // Each i32 lane (level, 0) times (scale, 0) as i16 pairs; the DC
+                // (level cleared) goes in lane 0.
+                let s = scale.as_ptr() as *const __m128i;
+                let rows = [
+                    _mm_unpacklo_epi16(l01, zero),
+                    _mm_unpackhi_epi16(l01, zero),
+                    _mm_unpacklo_epi16(l23, zero),
+                    _mm_unpackhi_epi16(l23, zero),
+                ];
+                let mut r: [__m128i; 4] =
+                    core::array::from_fn(|q| _mm_madd_epi16(rows[q], _mm_loadu_si128(s.add(q))));
+                r[0] = _mm_add_epi32(r[0], _mm_cvtsi32_si128(dc));
+                residual_rows(r, false, dc)
+            };
+            add_rows(out, out_stride, pred, pred_stride, residual);
+        }
+    }
 
     /// See [`super::satd4x4_pair`].
     #[inline(always)]
@@ -679,49 +894,6 @@ mod sse2 {
             let t0 = _mm_unpacklo_epi16(r01, r23);
             let t1 = _mm_unpackhi_epi16(r01, r23);
             (_mm_unpacklo_epi16(t0, t1), _mm_unpackhi_epi16(t0, t1))
-        }
-    }
-
-    /// Transpose a 4x4 i32 block held as four row vectors.
-    #[inline(always)]
-    fn transpose32(r: [__m128i; 4]) -> [__m128i; 4] {
-        // SAFETY: register-only SSE2 shuffles.
-        unsafe {
-            let t0 = _mm_unpacklo_epi32(r[0], r[1]);
-            let t1 = _mm_unpacklo_epi32(r[2], r[3]);
-            let t2 = _mm_unpackhi_epi32(r[0], r[1]);
-            let t3 = _mm_unpackhi_epi32(r[2], r[3]);
-            [
-                _mm_unpacklo_epi64(t0, t1),
-                _mm_unpackhi_epi64(t0, t1),
-                _mm_unpacklo_epi64(t2, t3),
-                _mm_unpackhi_epi64(t2, t3),
-            ]
-        }
-    }
-
-    /// The standard's inverse core transform (8.5.12.2) of four i32 row vectors,
-    /// rounded and shifted: rows first, then columns (the halvings make the order
-    /// matter).
-    #[inline(always)]
-    pub fn inverse_rows(r: [__m128i; 4]) -> [__m128i; 4] {
-        // SAFETY: register-only SSE2 arithmetic.
-        unsafe {
-            let pass = |d: [__m128i; 4]| {
-                let e0 = _mm_add_epi32(d[0], d[2]);
-                let e1 = _mm_sub_epi32(d[0], d[2]);
-                let e2 = _mm_sub_epi32(_mm_srai_epi32(d[1], 1), d[3]);
-                let e3 = _mm_add_epi32(d[1], _mm_srai_epi32(d[3], 1));
-                [
-                    _mm_add_epi32(e0, e3),
-                    _mm_add_epi32(e1, e2),
-                    _mm_sub_epi32(e1, e2),
-                    _mm_sub_epi32(e0, e3),
-                ]
-            };
-            let v = pass(transpose32(pass(transpose32(r))));
-            let round = _mm_set1_epi32(32);
-            v.map(|x| _mm_srai_epi32(_mm_add_epi32(x, round), 6))
         }
     }
 
@@ -1213,6 +1385,57 @@ mod tests {
                 satd4x4_pair(u128::from_le_bytes(src), a, b),
                 [satd4x4(&src, 4, a), satd4x4(&src, 4, b)]
             );
+        }
+    }
+
+    #[test]
+    fn simd_add_inverse_matches_portable() {
+        let mut x = 41u32;
+        let mut next = || {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            x >> 8
+        };
+        for round in 0..20000 {
+            let (os, ps) = (4 + round % 7, 4 + round % 5);
+            let pred: [u8; 64] = core::array::from_fn(|_| next() as u8);
+            // DC-only blocks, small and large coefficients (dequantised range).
+            let span = [64, 4000, 40000, 3_000_000][round % 4];
+            let mut coefs: [i32; 16] =
+                core::array::from_fn(|_| (next() % (2 * span)) as i32 - span as i32);
+            if round % 3 == 0 {
+                coefs[1..].fill(0);
+            }
+            let (mut a, mut b) = ([0u8; 64], [0u8; 64]);
+            add_inverse4x4(&mut a, os, &pred, ps, &coefs);
+            add_inverse4x4_portable(&mut b, os, &pred, ps, &coefs);
+            assert_eq!(a, b, "round {round}");
+        }
+    }
+
+    #[test]
+    fn simd_add_dequant_inverse_matches_portable() {
+        let mut x = 43u32;
+        let mut next = || {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            x >> 8
+        };
+        for qp in 0..=51u8 {
+            let quant = Quantiser::new(qp);
+            for round in 0..400 {
+                let (os, ps) = (4 + round % 7, 4 + round % 5);
+                let pred: [u8; 64] = core::array::from_fn(|_| next() as u8);
+                let span = [2, 40, 2001][round % 3];
+                let mut levels: [i16; 16] =
+                    core::array::from_fn(|_| (next() % (2 * span)) as i16 - span as i16);
+                if round % 4 == 0 {
+                    levels[1..].fill(0);
+                }
+                let dc = (next() % 200_001) as i32 - 100_000;
+                let (mut a, mut b) = ([0u8; 64], [0u8; 64]);
+                add_dequant_inverse4x4(&mut a, os, &pred, ps, &levels, quant.scale(), dc);
+                add_dequant_inverse4x4_portable(&mut b, os, &pred, ps, &levels, quant.scale(), dc);
+                assert_eq!(a, b, "qp {qp} round {round}");
+            }
         }
     }
 }
