@@ -86,11 +86,13 @@ fn interleave4(a: u32, b: u32) -> u64 {
     spread(a) | spread(b) << 8
 }
 
-/// Sum of the four bytes of `x`.
+/// Sum of the eight bytes of `x`.
 #[inline(always)]
-fn byte_sum(x: u32) -> u32 {
-    let pairs = (x & 0x00ff_00ff) + (x >> 8 & 0x00ff_00ff);
-    (pairs & 0xffff) + (pairs >> 16)
+fn byte_sum(x: u64) -> u32 {
+    const LOW: u64 = 0x00ff_00ff_00ff_00ff;
+    // Pairs in 16-bit lanes (<= 510), then all four lanes summed into the top one.
+    let pairs = (x & LOW) + (x >> 8 & LOW);
+    (pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48) as u32
 }
 
 /// `v` in all 16 bytes.
@@ -149,12 +151,11 @@ impl Edge4 {
     /// The DC prediction's value (8.3.1.2.3).
     #[inline(always)]
     pub fn dc(&self) -> u8 {
-        let st = byte_sum(self.top4());
-        let sl = byte_sum(self.left4());
+        let (top, left) = (u64::from(self.top4()), u64::from(self.left4()));
         (match (self.has_top, self.has_left) {
-            (true, true) => (st + sl + 4) >> 3,
-            (true, false) => (st + 2) >> 2,
-            (false, true) => (sl + 2) >> 2,
+            (true, true) => (byte_sum(top | left << 32) + 4) >> 3,
+            (true, false) => (byte_sum(top) + 2) >> 2,
+            (false, true) => (byte_sum(left) + 2) >> 2,
             (false, false) => 128,
         }) as u8
     }

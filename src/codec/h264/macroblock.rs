@@ -58,6 +58,10 @@ pub struct MbResidual {
     pub(super) chroma_ac: [[[i32; 16]; 4]; 2],
     pub(super) cbp_luma: u8,
     pub(super) cbp_chroma: u8,
+    /// Non-zero level counts of the intra luma blocks (raster) and of the chroma AC
+    /// blocks (16 + plane * 4 + raster), from the quantisers' masks: what `fill_nz`
+    /// would otherwise count from the levels.
+    counts: [u8; 24],
 }
 
 impl MbResidual {
@@ -69,6 +73,7 @@ impl MbResidual {
             chroma_ac: [[[0; 16]; 4]; 2],
             cbp_luma: 0,
             cbp_chroma: 0,
+            counts: [0; 24],
         }
     }
 }
@@ -134,14 +139,16 @@ impl PictureCoder<'_> {
         u: &mut [u8; 64],
         v: &mut [u8; 64],
     ) {
-        for r in 0..16 {
-            let row = self.src.y.row(mby * 16 + r);
-            y[r * 16..r * 16 + 16].copy_from_slice(&row[mbx * 16..mbx * 16 + 16]);
-        }
-        for r in 0..8 {
-            u[r * 8..r * 8 + 8].copy_from_slice(&self.src.u.row(mby * 8 + r)[mbx * 8..mbx * 8 + 8]);
-            v[r * 8..r * 8 + 8].copy_from_slice(&self.src.v.row(mby * 8 + r)[mbx * 8..mbx * 8 + 8]);
-        }
+        let copy = |plane: &Plane, n: usize, out: &mut [u8]| {
+            let at = plane.index((mbx * n) as isize, (mby * n) as isize);
+            let rows = plane.data()[at..].chunks(plane.stride);
+            for (o, row) in out.chunks_exact_mut(n).zip(rows) {
+                o.copy_from_slice(&row[..n]);
+            }
+        };
+        copy(&self.src.y, 16, y);
+        copy(&self.src.u, 8, u);
+        copy(&self.src.v, 8, v);
     }
 
     fn edge_n<const N: usize>(
@@ -173,10 +180,10 @@ impl PictureCoder<'_> {
         e
     }
 
-    fn edge4(&self, mbx: usize, mby: usize, bx: usize, by: usize) -> Edge4 {
+    /// The edge of 4x4 luma block (bx, by) of macroblock (mbx, mby), whose first sample
+    /// is at index `at` of the reconstruction.
+    fn edge4(&self, mbx: usize, mby: usize, bx: usize, by: usize, at: usize) -> Edge4 {
         let plane = &self.recon.y;
-        let x0 = mbx * 16 + bx * 4;
-        let y0 = mby * 16 + by * 4;
         let has_top = by > 0 || mby > 0;
         let has_left = bx > 0 || mbx > 0;
         let has_top_right = if by == 0 {
@@ -185,7 +192,6 @@ impl PictureCoder<'_> {
             INNER_TOP_RIGHT & (1 << (by * 4 + bx)) != 0
         };
         let stride = plane.stride;
-        let at = plane.index(x0 as isize, y0 as isize);
         // Every sample read lies in rows y0 - 1 .. y0 + 4 and columns x0 - 1 .. x0 + 8
         // (those of missing neighbours in the plane's border, and ignored): one window
         // and plain reads instead of a check per sample.
@@ -274,6 +280,7 @@ impl PictureCoder<'_> {
     }
 
     /// Intra4x4PredMode predictor of block (bx, by) (8.3.1.1).
+    #[inline(always)]
     pub(super) fn predicted_i4_mode(
         &self,
         mbx: usize,
@@ -350,9 +357,12 @@ impl PictureCoder<'_> {
         } else {
             [-1; 4]
         };
+        let stride = self.recon.y.stride;
+        let mb_at = self.recon.y.index((mbx * 16) as isize, (mby * 16) as isize);
         for &(bx, by) in BLK_XY.iter() {
             let raster = by * 4 + bx;
-            let edge = self.edge4(mbx, mby, bx, by);
+            let at = mb_at + by * 4 * stride + bx * 4;
+            let edge = self.edge4(mbx, mby, bx, by, at);
             let a = if bx > 0 {
                 modes[raster - 1] as i8
             } else {
@@ -435,18 +445,16 @@ impl PictureCoder<'_> {
             total += best.0;
             modes[raster] = best.1;
             let pred = best_pred.unwrap_or_else(|| edge.predict(best.1));
-            let plane = &mut self.recon.y;
-            let at = plane.index((mbx * 16 + bx * 4) as isize, (mby * 16 + by * 4) as isize);
-            let stride = plane.stride;
             let nonzero = intra4x4_block(
                 &self.luma_quant,
                 src_block,
                 16,
                 pred,
                 &mut self.residual.luma[raster],
-                &mut plane.data_mut()[at..],
+                &mut self.recon.y.data_mut()[at..],
                 stride,
             );
+            self.residual.counts[raster] = nonzero.count_ones() as u8;
             if nonzero != 0 {
                 self.residual.cbp_luma |= 1 << quadrant_of(raster);
             }
@@ -534,6 +542,7 @@ impl PictureCoder<'_> {
             // Hadamard.
             let (nonzero, _) = self.luma_quant.quant16(block, true);
             any_ac |= nonzero & !1 != 0;
+            self.residual.counts[raster] = (nonzero & !1).count_ones() as u8;
             let levels = &mut self.residual.luma[raster];
             for (l, &pos) in levels.iter_mut().zip(&ZIGZAG_4X4) {
                 *l = i32::from(block[pos]);
@@ -591,6 +600,12 @@ impl PictureCoder<'_> {
                 &mut ac_masks,
             );
             any_ac |= ac_masks.iter().any(|&m| m != 0);
+            for (count, mask) in self.residual.counts[16 + p * 4..][..4]
+                .iter_mut()
+                .zip(ac_masks)
+            {
+                *count = mask.count_ones() as u8;
+            }
             for (b, out) in self.residual.chroma_ac[p].iter_mut().enumerate() {
                 if ac_masks[b] == 0 {
                     *out = [0; 16];
@@ -958,16 +973,15 @@ impl PictureCoder<'_> {
         let r = &self.residual;
         for raster in 0..16 {
             if r.cbp_luma & (1 << quadrant_of(raster)) != 0 {
-                info.nz[raster] = r.luma[raster].iter().filter(|&&l| l != 0).count() as u8;
+                info.nz[raster] = if kind == MbKind::Inter {
+                    r.luma[raster].iter().filter(|&&l| l != 0).count() as u8
+                } else {
+                    r.counts[raster]
+                };
             }
         }
         if r.cbp_chroma == 2 {
-            for p in 0..2 {
-                for b in 0..4 {
-                    info.nz[16 + p * 4 + b] =
-                        r.chroma_ac[p][b].iter().filter(|&&l| l != 0).count() as u8;
-                }
-            }
+            info.nz[16..].copy_from_slice(&r.counts[16..]);
         }
     }
 

@@ -772,7 +772,8 @@ mod sse2 {
     /// `src` must hold 8 bytes at rows 0..4 of `stride`.
     #[inline(always)]
     pub unsafe fn pair_stats(src: &[u8], stride: usize, a: &mut BlockStats, b: &mut BlockStats) {
-        // SAFETY: the caller bounds the row loads; the stores fill a local array.
+        // SAFETY: the caller bounds the row loads; the stores cover exactly the
+        // 8-lane sums arrays.
         unsafe {
             let zero = _mm_setzero_si128();
             let row = |y: usize| {
@@ -803,31 +804,50 @@ mod sse2 {
                 abs(_mm_sub_epi16(s01, s23)),
                 _mm_add_epi16(abs(_mm_sub_epi16(d01, d23)), abs(_mm_add_epi16(d01, d23))),
             );
-            let mut out = [0i16; 32];
-            let p = out.as_mut_ptr() as *mut __m128i;
-            _mm_storeu_si128(p, v[0]);
-            _mm_storeu_si128(p.add(1), o0);
-            _mm_storeu_si128(p.add(2), abs(o0));
-            _mm_storeu_si128(p.add(3), rest);
-            for (half, stats) in [a, b].into_iter().enumerate() {
-                let lane = |v: usize, k: usize| out[v * 8 + half * 4 + k];
-                // Lane k of the |H| sums: row k of H.
-                let row_abs = |k: usize| (lane(2, k) as u16 + lane(3, k) as u16) as u32;
-                let rest_v = row_abs(1) + row_abs(2) + row_abs(3);
-                // Column 0 of H is hadamard4(row sums): back-transformed exactly.
-                let col0 = core::array::from_fn(|k| i32::from(lane(1, k)));
-                let rowsum = super::hadamard4(col0);
-                stats.sums = core::array::from_fn(|i| {
-                    if i < 4 {
-                        lane(0, i)
-                    } else {
-                        (rowsum[i - 4] >> 2) as i16
-                    }
-                });
-                stats.total = col0[0];
-                stats.rest_v = rest_v;
-                stats.rest_h = (0..4).map(|k| lane(3, k) as u16 as u32).sum();
-                stats.rest_dc = rest_v + lane(3, 0) as u16 as u32;
+            // Row sums of each block: pairs of samples (pmaddwd), then pairs of pairs,
+            // gathered to [a rows 0..4 | b rows 0..4].
+            let ones = _mm_set1_epi16(1);
+            let m = [r0, r1, r2, r3].map(|r| _mm_madd_epi16(r, ones));
+            let rows01 = _mm_madd_epi16(_mm_packs_epi32(m[0], m[1]), ones);
+            let rows23 = _mm_madd_epi16(_mm_packs_epi32(m[2], m[3]), ones);
+            let mixed = _mm_packs_epi32(rows01, rows23); // a0 b0 a1 b1 a2 b2 a3 b3
+            let rowsum = _mm_shuffle_epi32(
+                _mm_shufflehi_epi16(_mm_shufflelo_epi16(mixed, 0b11_01_10_00), 0b11_01_10_00),
+                0b11_01_10_00,
+            );
+            _mm_storeu_si128(
+                a.sums.as_mut_ptr() as *mut __m128i,
+                _mm_unpacklo_epi64(v[0], rowsum),
+            );
+            _mm_storeu_si128(
+                b.sums.as_mut_ptr() as *mut __m128i,
+                _mm_unpackhi_epi64(v[0], rowsum),
+            );
+            // Lane k of `row_abs`: sum of |H| along row k. i32 pairs per block below.
+            let row_abs = _mm_add_epi16(abs(o0), rest);
+            let pair_sum = |x: __m128i| _mm_add_epi32(x, _mm_shuffle_epi32(x, 0b10_11_00_01));
+            let rest_v = pair_sum(_mm_madd_epi16(
+                row_abs,
+                _mm_set_epi16(1, 1, 1, 0, 1, 1, 1, 0),
+            ));
+            let rest_h = pair_sum(_mm_madd_epi16(rest, ones));
+            let rest_dc = _mm_add_epi32(
+                rest_v,
+                _mm_madd_epi16(rest, _mm_set_epi16(0, 0, 0, 1, 0, 0, 0, 1)),
+            );
+            let lane = |x: __m128i, block: usize| {
+                (if block == 0 {
+                    _mm_cvtsi128_si32(x)
+                } else {
+                    _mm_cvtsi128_si32(_mm_shuffle_epi32(x, 0b10))
+                }) as u32
+            };
+            a.total = i32::from(_mm_extract_epi16(o0, 0) as i16);
+            b.total = i32::from(_mm_extract_epi16(o0, 4) as i16);
+            for (block, stats) in [a, b].into_iter().enumerate() {
+                stats.rest_v = lane(rest_v, block);
+                stats.rest_h = lane(rest_h, block);
+                stats.rest_dc = lane(rest_dc, block);
             }
         }
     }
