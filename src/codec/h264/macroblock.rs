@@ -141,9 +141,10 @@ impl PictureCoder<'_> {
     ) {
         let copy = |plane: &Plane, n: usize, out: &mut [u8]| {
             let at = plane.index((mbx * n) as isize, (mby * n) as isize);
-            let rows = plane.data()[at..].chunks(plane.stride);
-            for (o, row) in out.chunks_exact_mut(n).zip(rows) {
-                o.copy_from_slice(&row[..n]);
+            let data = plane.data();
+            for (r, o) in out.chunks_exact_mut(n).enumerate() {
+                let row = at + r * plane.stride;
+                o.copy_from_slice(&data[row..row + n]);
             }
         };
         copy(&self.src.y, 16, y);
