@@ -759,11 +759,11 @@ mod sse2 {
                 diff(s23, p23, false),
                 diff(s23, p23, true),
             );
-            // i32 lanes 0, 1 hold block a's partial sums, 2, 3 block b's.
+            // i32 lanes 0, 1 hold block a's partial half sums, 2, 3 block b's.
             let t = _mm_add_epi32(sums, _mm_shuffle_epi32(sums, 0b10_11_00_01));
             [
-                (_mm_cvtsi128_si32(t) as u32).div_ceil(2),
-                (_mm_cvtsi128_si32(_mm_shuffle_epi32(t, 0b10)) as u32).div_ceil(2),
+                _mm_cvtsi128_si32(t) as u32,
+                _mm_cvtsi128_si32(_mm_shuffle_epi32(t, 0b10)) as u32,
             ]
         }
     }
