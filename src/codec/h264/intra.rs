@@ -359,12 +359,55 @@ impl<const N: usize> EdgeN<N> {
         let a = 16 * (self.l(n - 1) + self.t(n - 1));
         let centre = half - 1;
         // Every intermediate fits in i16 (|b|, |c| <= 717 for luma, 1355 for chroma,
-        // 0 <= a <= 8160: |sum| < 20000), so the rows run in i16 lanes that vectorise.
+        // 0 <= a <= 8160: |sum| < 20000), so the rows run in i16 lanes: row y is
+        // (step + base + y c) >> 5, clipped.
         let step: [i16; N] = core::array::from_fn(|x| (b * (x as i32 - centre)) as i16);
+        let base = (a - c * centre + 16) as i16;
+        #[cfg(target_arch = "x86_64")]
+        sse2::plane_rows(&step, base, c as i16, out);
+        #[cfg(not(target_arch = "x86_64"))]
+        plane_rows_portable(&step, base, c as i16, out);
+    }
+}
+
+/// Rows of a plane prediction: row y of `out` (stride N) is
+/// clip((step + base + y * c) >> 5), in wrapping i16 arithmetic (exact for plane
+/// predictions, whose sums fit).
+fn plane_rows_portable<const N: usize>(step: &[i16; N], base: i16, c: i16, out: &mut [u8]) {
+    let mut row_base = base;
+    for row in out.chunks_exact_mut(N) {
+        for (o, &d) in row.iter_mut().zip(step) {
+            *o = (row_base.wrapping_add(d) >> 5).clamp(0, 255) as u8;
+        }
+        row_base = row_base.wrapping_add(c);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use core::arch::x86_64::*;
+
+    /// [`super::plane_rows_portable`] for N = 8 or 16: eight or sixteen i16 lanes per
+    /// row, packus for the clip.
+    #[inline]
+    pub fn plane_rows<const N: usize>(step: &[i16; N], base: i16, c: i16, out: &mut [u8]) {
+        if N != 8 && N != 16 {
+            return super::plane_rows_portable(step, base, c, out);
+        }
         for (y, row) in out.chunks_exact_mut(N).enumerate() {
-            let base = (a + c * (y as i32 - centre) + 16) as i16;
-            for (o, &d) in row.iter_mut().zip(&step) {
-                *o = (base.wrapping_add(d) >> 5).clamp(0, 255) as u8;
+            let row_base = base.wrapping_add((y as i16).wrapping_mul(c));
+            // SAFETY: the loads read lanes 0..N of `step` (N is 8 or 16, checked
+            // above) and the stores write the N bytes of `row`; SSE2 is baseline.
+            unsafe {
+                let b = _mm_set1_epi16(row_base);
+                let s = step.as_ptr() as *const __m128i;
+                let lo = _mm_srai_epi16(_mm_add_epi16(_mm_loadu_si128(s), b), 5);
+                if N == 16 {
+                    let hi = _mm_srai_epi16(_mm_add_epi16(_mm_loadu_si128(s.add(1)), b), 5);
+                    _mm_storeu_si128(row.as_mut_ptr() as *mut __m128i, _mm_packus_epi16(lo, hi));
+                } else {
+                    _mm_storel_epi64(row.as_mut_ptr() as *mut __m128i, _mm_packus_epi16(lo, lo));
+                }
             }
         }
     }
@@ -772,6 +815,29 @@ mod tests {
             let a = x;
             x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
             assert_eq!(interleave4(a, x), interleave4_portable(a, x));
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn simd_plane_rows_match_portable() {
+        let mut x = 9u32;
+        let mut next = || {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (x >> 12) as i16
+        };
+        for _ in 0..5000 {
+            let step16: [i16; 16] = core::array::from_fn(|_| next() % 6000);
+            let step8: [i16; 8] = core::array::from_fn(|i| step16[i]);
+            let (base, c) = (next() % 9000, next() % 1400);
+            let (mut a, mut b) = ([0u8; 256], [0u8; 256]);
+            sse2::plane_rows(&step16, base, c, &mut a);
+            plane_rows_portable(&step16, base, c, &mut b);
+            assert_eq!(a, b);
+            let (mut a, mut b) = ([0u8; 64], [0u8; 64]);
+            sse2::plane_rows(&step8, base, c, &mut a);
+            plane_rows_portable(&step8, base, c, &mut b);
+            assert_eq!(a, b);
         }
     }
 }

@@ -167,16 +167,24 @@ impl PictureCoder<'_> {
             has_left,
             has_top_left: has_top && has_left,
         };
+        let data = plane.data();
+        let at = plane.index(x0 as isize, y0 as isize);
         if has_top {
-            e.top.copy_from_slice(&plane.row(y0 - 1)[x0..x0 + N]);
-        }
-        if has_left {
-            for (i, l) in e.left.iter_mut().enumerate() {
-                *l = plane.row(y0 + i)[x0 - 1];
+            let above = at - plane.stride;
+            e.top.copy_from_slice(&data[above..above + N]);
+            if has_left {
+                e.top_left = data[above - 1];
             }
         }
-        if has_top && has_left {
-            e.top_left = plane.row(y0 - 1)[x0 - 1];
+        if has_left {
+            // One stride step per sample instead of a row lookup each.
+            for (l, &v) in e
+                .left
+                .iter_mut()
+                .zip(data[at - 1..].iter().step_by(plane.stride))
+            {
+                *l = v;
+            }
         }
         e
     }
