@@ -19,7 +19,7 @@ use super::quant::{
 };
 use super::residual16::{
     add_dequant_inverse4x4, add_inverse4x4, block_stats, chroma_blocks, intra4x4_block, load4x4,
-    quadrant_of, satd4x4_pair, sub_dct_pair, BlockStats,
+    mask_count, quadrant_of, satd4x4_pair, sub_dct_pair, BlockStats,
 };
 use super::tables::{BLK_XY, CHROMA_QP, LAMBDA, RASTER_TO_BLK, ZIGZAG_4X4};
 use super::transform::{hadamard2x2, hadamard4x4};
@@ -463,7 +463,7 @@ impl PictureCoder<'_> {
                 &mut self.recon.y.data_mut()[at..],
                 stride,
             );
-            self.residual.counts[raster] = nonzero.count_ones() as u8;
+            self.residual.counts[raster] = mask_count(nonzero);
             if nonzero != 0 {
                 self.residual.cbp_luma |= 1 << quadrant_of(raster);
             }
@@ -551,7 +551,7 @@ impl PictureCoder<'_> {
             // Hadamard.
             let (nonzero, _) = self.luma_quant.quant16(block, true);
             any_ac |= nonzero & !1 != 0;
-            self.residual.counts[raster] = (nonzero & !1).count_ones() as u8;
+            self.residual.counts[raster] = mask_count(nonzero & !1);
             let levels = &mut self.residual.luma[raster];
             for (l, &pos) in levels.iter_mut().zip(&ZIGZAG_4X4) {
                 *l = i32::from(block[pos]);
@@ -613,7 +613,7 @@ impl PictureCoder<'_> {
                 .iter_mut()
                 .zip(ac_masks)
             {
-                *count = mask.count_ones() as u8;
+                *count = mask_count(mask);
             }
             for (b, out) in self.residual.chroma_ac[p].iter_mut().enumerate() {
                 if ac_masks[b] == 0 {
