@@ -83,14 +83,14 @@ pub fn sad16x16_avg_portable(a: &[u8], sa: usize, p: &[u8], q: &[u8], sb: usize)
 }
 
 #[cfg(target_arch = "x86_64")]
-mod sse2 {
+pub(crate) mod sse2 {
     use core::arch::x86_64::*;
 
-    /// Sum of absolute 4x4 Hadamard coefficients of two side-by-side 4x4 difference
-    /// blocks (rows r0..r3, block A in lanes 0..4, block B in lanes 4..8), as four
-    /// i32 partial sums.
+    /// Half the sum of absolute 4x4 Hadamard coefficients (exact: the sum is even) of
+    /// two side-by-side 4x4 difference blocks (rows r0..r3, block A in lanes 0..4,
+    /// block B in lanes 4..8), as four i32 partial sums (A in lanes 0, 1).
     #[inline(always)]
-    fn hadamard_abs_pair(r0: __m128i, r1: __m128i, r2: __m128i, r3: __m128i) -> __m128i {
+    pub(crate) fn hadamard_abs_pair(r0: __m128i, r1: __m128i, r2: __m128i, r3: __m128i) -> __m128i {
         // SAFETY: register-only SSE2 arithmetic (SSE2 is baseline on x86_64).
         unsafe {
             // Vertical butterflies.
@@ -113,15 +113,16 @@ mod sse2 {
             let c1 = _mm_unpackhi_epi64(u0, u2);
             let c2 = _mm_unpacklo_epi64(u1, u3);
             let c3 = _mm_unpackhi_epi64(u1, u3);
-            // Horizontal butterflies.
+            // Horizontal butterflies; the last stage only feeds absolute values, and
+            // |p + q| + |p - q| = 2 max(|p|, |q|).
             let (s0, s1) = (_mm_add_epi16(c0, c1), _mm_add_epi16(c2, c3));
             let (d0, d1) = (_mm_sub_epi16(c0, c1), _mm_sub_epi16(c2, c3));
             let zero = _mm_setzero_si128();
             let abs = |x: __m128i| _mm_max_epi16(x, _mm_sub_epi16(zero, x));
-            // |coefficient| <= 16 * 255, so four of them still fit in i16.
+            // Each max <= 8 * 255, so their sum fits in i16.
             let sum = _mm_add_epi16(
-                _mm_add_epi16(abs(_mm_add_epi16(s0, s1)), abs(_mm_sub_epi16(s0, s1))),
-                _mm_add_epi16(abs(_mm_add_epi16(d0, d1)), abs(_mm_sub_epi16(d0, d1))),
+                _mm_max_epi16(abs(s0), abs(s1)),
+                _mm_max_epi16(abs(d0), abs(d1)),
             );
             _mm_madd_epi16(sum, _mm_set1_epi16(1))
         }
@@ -170,7 +171,7 @@ mod sse2 {
             }
             let s = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, 0b01_00_11_10));
             let s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0b10_11_00_01));
-            (_mm_cvtsi128_si32(s) as u32).div_ceil(2)
+            _mm_cvtsi128_si32(s) as u32
         }
     }
 

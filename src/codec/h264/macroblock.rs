@@ -10,20 +10,38 @@
 use super::cabac_mb::CabacState;
 use super::inter::{mv_limits, RefPicture};
 use super::intra::{
-    Edge4, EdgeN, CHROMA_DC, CHROMA_PLANE, I16_DC, I16_PLANE, I4_DC, I4_DDL, I4_DDR, I4_H, I4_HD,
-    I4_HU, I4_V, I4_VL, I4_VR,
+    Edge4, EdgeN, CHROMA_DC, CHROMA_H, CHROMA_PLANE, I16_DC, I16_H, I16_PLANE, I16_V, I4_DC,
+    I4_DDL, I4_DDR, I4_H, I4_HD, I4_HU, I4_V, I4_VL, I4_VR,
 };
 use super::mbinfo::{MbInfo, MbKind};
 use super::quant::{
     dequant_chroma_dc, dequant_luma_dc, quant_dc, Quantiser, DEADZONE_INTER, DEADZONE_INTRA,
 };
-use super::residual16::{chroma_blocks, quadrant_of, satd4x4};
+use super::residual16::{
+    add_dequant_inverse4x4, add_inverse4x4, block_stats, chroma_blocks, intra4x4_block, load4x4,
+    mask_count, quadrant_of, satd4x4_pair, sub_dct_pair, BlockStats,
+};
 use super::tables::{BLK_XY, CHROMA_QP, LAMBDA, RASTER_TO_BLK, ZIGZAG_4X4};
-use super::transform::{forward4x4, hadamard2x2, hadamard4x4, inverse4x4};
+use super::transform::{hadamard2x2, hadamard4x4};
 use crate::bitstream::writer::BitWriter;
 use crate::codec::frame::{Frame, Plane};
 use crate::codec::motion::{satd, IntegerSearch};
 use crate::codec::ratecontrol::MIN_QP;
+
+/// Bit `raster` set for the 4x4 luma blocks below the macroblock's first row whose
+/// top-right neighbour (inside the macroblock) precedes them in decoding order.
+const INNER_TOP_RIGHT: u16 = {
+    let mut mask = 0;
+    let mut raster = 4;
+    while raster < 16 {
+        let (bx, by) = (raster % 4, raster / 4);
+        if bx < 3 && RASTER_TO_BLK[(by - 1) * 4 + bx + 1] < RASTER_TO_BLK[raster] {
+            mask |= 1 << raster;
+        }
+        raster += 1;
+    }
+    mask
+};
 
 /// Inter macroblocks whose SATD cost per sample is below this skip the intra search.
 const INTRA_GATE_PER_SAMPLE: u32 = 6;
@@ -40,6 +58,10 @@ pub struct MbResidual {
     pub(super) chroma_ac: [[[i32; 16]; 4]; 2],
     pub(super) cbp_luma: u8,
     pub(super) cbp_chroma: u8,
+    /// Non-zero level counts of the intra luma blocks (raster) and of the chroma AC
+    /// blocks (16 + plane * 4 + raster), from the quantisers' masks: what `fill_nz`
+    /// would otherwise count from the levels.
+    counts: [u8; 24],
 }
 
 impl MbResidual {
@@ -51,6 +73,7 @@ impl MbResidual {
             chroma_ac: [[[0; 16]; 4]; 2],
             cbp_luma: 0,
             cbp_chroma: 0,
+            counts: [0; 24],
         }
     }
 }
@@ -98,33 +121,6 @@ pub fn new_residual() -> MbResidual {
     MbResidual::zero()
 }
 
-#[inline]
-fn clip_u8(v: i32) -> u8 {
-    v.clamp(0, 255) as u8
-}
-
-/// Residual `src - pred` of a `W`x`W` block (both stride `W`) split into its 4x4
-/// blocks (raster order of blocks, raster order inside each).
-#[inline(always)]
-pub(super) fn residual_blocks<const W: usize, const N: usize>(
-    src: &[u8],
-    pred: &[u8],
-    out: &mut [[i32; 16]; N],
-) {
-    for r in 0..W {
-        let s: &[u8; W] = src[r * W..r * W + W].try_into().unwrap_or(&[0; W]);
-        let p: &[u8; W] = pred[r * W..r * W + W].try_into().unwrap_or(&[0; W]);
-        let mut d = [0i32; W];
-        for x in 0..W {
-            d[x] = i32::from(s[x]) - i32::from(p[x]);
-        }
-        for bx in 0..W / 4 {
-            let blk = &mut out[(r / 4) * (W / 4) + bx];
-            blk[(r % 4) * 4..(r % 4) * 4 + 4].copy_from_slice(&d[bx * 4..bx * 4 + 4]);
-        }
-    }
-}
-
 impl PictureCoder<'_> {
     pub(super) fn chroma_qp(&self) -> u8 {
         CHROMA_QP[usize::from(self.qp)]
@@ -143,14 +139,17 @@ impl PictureCoder<'_> {
         u: &mut [u8; 64],
         v: &mut [u8; 64],
     ) {
-        for r in 0..16 {
-            let row = self.src.y.row(mby * 16 + r);
-            y[r * 16..r * 16 + 16].copy_from_slice(&row[mbx * 16..mbx * 16 + 16]);
-        }
-        for r in 0..8 {
-            u[r * 8..r * 8 + 8].copy_from_slice(&self.src.u.row(mby * 8 + r)[mbx * 8..mbx * 8 + 8]);
-            v[r * 8..r * 8 + 8].copy_from_slice(&self.src.v.row(mby * 8 + r)[mbx * 8..mbx * 8 + 8]);
-        }
+        let copy = |plane: &Plane, n: usize, out: &mut [u8]| {
+            let at = plane.index((mbx * n) as isize, (mby * n) as isize);
+            let data = plane.data();
+            for (r, o) in out.chunks_exact_mut(n).enumerate() {
+                let row = at + r * plane.stride;
+                o.copy_from_slice(&data[row..row + n]);
+            }
+        };
+        copy(&self.src.y, 16, y);
+        copy(&self.src.u, 8, u);
+        copy(&self.src.v, 8, v);
     }
 
     fn edge_n<const N: usize>(
@@ -168,61 +167,129 @@ impl PictureCoder<'_> {
             has_left,
             has_top_left: has_top && has_left,
         };
+        let data = plane.data();
+        let at = plane.index(x0 as isize, y0 as isize);
         if has_top {
-            e.top.copy_from_slice(&plane.row(y0 - 1)[x0..x0 + N]);
-        }
-        if has_left {
-            for (i, l) in e.left.iter_mut().enumerate() {
-                *l = plane.row(y0 + i)[x0 - 1];
+            let above = at - plane.stride;
+            e.top.copy_from_slice(&data[above..above + N]);
+            if has_left {
+                e.top_left = data[above - 1];
             }
         }
-        if has_top && has_left {
-            e.top_left = plane.row(y0 - 1)[x0 - 1];
+        if has_left {
+            // One stride step per sample instead of a row lookup each.
+            for (l, &v) in e
+                .left
+                .iter_mut()
+                .zip(data[at - 1..].iter().step_by(plane.stride))
+            {
+                *l = v;
+            }
         }
         e
     }
 
-    fn edge4(&self, mbx: usize, mby: usize, bx: usize, by: usize) -> Edge4 {
+    /// The edge of 4x4 luma block (bx, by) of macroblock (mbx, mby), whose first sample
+    /// is at index `at` of the reconstruction.
+    fn edge4(&self, mbx: usize, mby: usize, bx: usize, by: usize, at: usize) -> Edge4 {
         let plane = &self.recon.y;
-        let x0 = mbx * 16 + bx * 4;
-        let y0 = mby * 16 + by * 4;
         let has_top = by > 0 || mby > 0;
         let has_left = bx > 0 || mbx > 0;
         let has_top_right = if by == 0 {
             mby > 0 && (bx < 3 || mbx + 1 < self.mb_width)
         } else {
-            bx < 3 && RASTER_TO_BLK[(by - 1) * 4 + bx + 1] < RASTER_TO_BLK[by * 4 + bx]
+            INNER_TOP_RIGHT & (1 << (by * 4 + bx)) != 0
         };
-        let mut e = Edge4 {
-            top: [0; 8],
-            left: [0; 4],
-            top_left: 0,
-            has_top,
-            has_left,
-            has_top_left: has_top && has_left,
+        let stride = plane.stride;
+        // Every sample read lies in rows y0 - 1 .. y0 + 4 and columns x0 - 1 .. x0 + 8
+        // (those of missing neighbours in the plane's border, and ignored): one window
+        // and plain reads instead of a check per sample.
+        let Some(win) = plane
+            .data()
+            .get(at.wrapping_sub(stride + 1)..at + 3 * stride + 8)
+        else {
+            return self.edge4_checked(mbx, mby, bx, by, has_top_right);
         };
+        let byte = |i: usize| win.get(i).copied().unwrap_or(0);
+        // Two 4-byte reads, not one of 8: each matches one row store of a reconstructed
+        // block, which may still be in flight (a load spanning two stores cannot be
+        // forwarded from them and stalls).
+        let quad = |i: usize| {
+            win.get(i..i + 4)
+                .map_or(0, |t| u32::from_le_bytes([t[0], t[1], t[2], t[3]]))
+        };
+        let top = if !has_top {
+            0
+        } else {
+            let t = quad(1);
+            let right = if has_top_right {
+                quad(5)
+            } else {
+                (t >> 24) * 0x0101_0101
+            };
+            u64::from(t) | u64::from(right) << 32
+        };
+        let left = if has_left {
+            u32::from_le_bytes([
+                byte(stride),
+                byte(2 * stride),
+                byte(3 * stride),
+                byte(4 * stride),
+            ])
+        } else {
+            0
+        };
+        let top_left = if has_top && has_left { byte(0) } else { 0 };
+        Edge4::new(left, top_left, top, has_top, has_left, has_top && has_left)
+    }
+
+    /// [`PictureCoder::edge4`] reading sample by sample (a plane without a border).
+    #[cold]
+    fn edge4_checked(
+        &self,
+        mbx: usize,
+        mby: usize,
+        bx: usize,
+        by: usize,
+        has_top_right: bool,
+    ) -> Edge4 {
+        let plane = &self.recon.y;
+        let (x0, y0) = (mbx * 16 + bx * 4, mby * 16 + by * 4);
+        let has_top = by > 0 || mby > 0;
+        let has_left = bx > 0 || mbx > 0;
+        let mut top = [0u8; 8];
         if has_top {
             let row = plane.row(y0 - 1);
-            e.top[..4].copy_from_slice(&row[x0..x0 + 4]);
-            if has_top_right {
-                e.top[4..].copy_from_slice(&row[x0 + 4..x0 + 8]);
-            } else {
-                let last = e.top[3];
-                e.top[4..].fill(last);
+            let n = if has_top_right { 8 } else { 4 };
+            top[..n].copy_from_slice(&row[x0..x0 + n]);
+            if !has_top_right {
+                let last = top[3];
+                top[4..].fill(last);
             }
         }
+        let mut left = [0u8; 4];
         if has_left {
-            for (i, l) in e.left.iter_mut().enumerate() {
+            for (i, l) in left.iter_mut().enumerate() {
                 *l = plane.row(y0 + i)[x0 - 1];
             }
         }
-        if has_top && has_left {
-            e.top_left = plane.row(y0 - 1)[x0 - 1];
-        }
-        e
+        let top_left = if has_top && has_left {
+            plane.row(y0 - 1)[x0 - 1]
+        } else {
+            0
+        };
+        Edge4::new(
+            u32::from_le_bytes(left),
+            top_left,
+            u64::from_le_bytes(top),
+            has_top,
+            has_left,
+            has_top && has_left,
+        )
     }
 
     /// Intra4x4PredMode predictor of block (bx, by) (8.3.1.1).
+    #[inline(always)]
     pub(super) fn predicted_i4_mode(
         &self,
         mbx: usize,
@@ -261,160 +328,212 @@ impl PictureCoder<'_> {
         pred_stride: usize,
         coefs: &mut [i32; 16],
     ) {
-        if coefs[1..].iter().fold(0, |acc, &c| acc | c) == 0 {
-            // DC only: the inverse transform is the constant (dc + 32) >> 6.
-            let d = (coefs[0] + 32) >> 6;
-            for y in 0..4 {
-                let row = &mut plane.row_mut(y0 + y)[x0..x0 + 4];
-                let p = &pred[y * pred_stride..y * pred_stride + 4];
-                for x in 0..4 {
-                    row[x] = clip_u8(i32::from(p[x]) + d);
-                }
-            }
-            return;
-        }
-        inverse4x4(coefs);
-        for y in 0..4 {
-            let row = &mut plane.row_mut(y0 + y)[x0..x0 + 4];
-            let p = &pred[y * pred_stride..y * pred_stride + 4];
-            for x in 0..4 {
-                row[x] = clip_u8(i32::from(p[x]) + coefs[y * 4 + x]);
-            }
-        }
+        let stride = plane.stride;
+        let at = plane.index(x0 as isize, y0 as isize);
+        add_inverse4x4(
+            &mut plane.data_mut()[at..],
+            stride,
+            pred,
+            pred_stride,
+            coefs,
+        );
     }
 
     /// Code the luma of an Intra4x4 macroblock: choose modes block by block,
-    /// reconstructing as we go. Returns the SATD+mode-bits cost.
+    /// reconstructing as we go. `stats` are the source blocks' [`BlockStats`]. Returns
+    /// the SATD+mode-bits cost.
     fn code_intra4x4(
         &mut self,
         mbx: usize,
         mby: usize,
         src: &[u8; 256],
+        stats: &[BlockStats; 16],
         modes: &mut [u8; 16],
     ) -> u32 {
         let lambda = self.lambda();
         let mut total = 0;
-        let mut best_pred = 0u128;
-        let mut diff = [0i32; 16];
         self.residual.cbp_luma = 0;
-        for (blk, &(bx, by)) in BLK_XY.iter().enumerate() {
-            let _ = blk;
-            let edge = self.edge4(mbx, mby, bx, by);
-            let predicted = self.predicted_i4_mode(mbx, mby, bx, by, modes);
-            let src_block = &src[by * 4 * 16 + bx * 4..];
-            let mut best = (u32::MAX, I4_DC);
-            let try_mode = |mode: u8, best: &mut (u32, u8), best_pred: &mut u128| {
-                if !edge.allows(mode) {
-                    return u32::MAX;
-                }
-                let pred = edge.predict(mode);
-                let bits = if mode == predicted { 1 } else { 4 };
-                let cost = satd4x4(src_block, 16, pred) + lambda * bits;
-                if cost < best.0 {
-                    *best = (cost, mode);
-                    *best_pred = pred;
-                }
-                cost
+        // Modes of the neighbouring macroblocks' adjoining blocks, -1 where there is
+        // no neighbour (the predicted mode is then DC, 8.3.1.1).
+        let mb = mby * self.mb_width + mbx;
+        let left: [i8; 4] = if mbx > 0 {
+            core::array::from_fn(|y| self.info[mb - 1].i4_modes[y * 4 + 3] as i8)
+        } else {
+            [-1; 4]
+        };
+        let above: [i8; 4] = if mby > 0 {
+            core::array::from_fn(|x| self.info[mb - self.mb_width].i4_modes[12 + x] as i8)
+        } else {
+            [-1; 4]
+        };
+        let stride = self.recon.y.stride;
+        let mb_at = self.recon.y.index((mbx * 16) as isize, (mby * 16) as isize);
+        for &(bx, by) in BLK_XY.iter() {
+            let raster = by * 4 + bx;
+            let at = mb_at + by * 4 * stride + bx * 4;
+            let edge = self.edge4(mbx, mby, bx, by, at);
+            let a = if bx > 0 {
+                modes[raster - 1] as i8
+            } else {
+                left[by]
             };
-            // Vertical, horizontal and DC first; then only the diagonal modes on the
-            // side (vertical-ish or horizontal-ish) that won, and the predicted mode
+            let b = if by > 0 {
+                modes[raster - 4] as i8
+            } else {
+                above[bx]
+            };
+            let predicted = if a.min(b) < 0 { I4_DC } else { a.min(b) as u8 };
+            let src_block = &src[by * 4 * 16 + bx * 4..];
+            let st = &stats[raster];
+            let bits = |mode: u8| {
+                if mode == predicted {
+                    lambda
+                } else {
+                    4 * lambda
+                }
+            };
+            // Vertical, horizontal and DC first (from the source's transform, no
+            // prediction built); then only the diagonal modes on the side
+            // (vertical-ish or horizontal-ish) that won, and the predicted mode
             // (cheapest to signal): x264's intra shortcut, 6-7 modes instead of 9.
-            let vertical = try_mode(I4_V, &mut best, &mut best_pred);
-            let horizontal = try_mode(I4_H, &mut best, &mut best_pred);
-            try_mode(I4_DC, &mut best, &mut best_pred);
+            let (sum_v, sum_h) = st.sums_vh(edge.top4(), edge.left4());
+            let vertical = if edge.has_top {
+                sum_v.div_ceil(2) + bits(I4_V)
+            } else {
+                u32::MAX
+            };
+            let horizontal = if edge.has_left {
+                sum_h.div_ceil(2) + bits(I4_H)
+            } else {
+                u32::MAX
+            };
+            let mut best = (vertical, I4_V);
+            if horizontal < best.0 {
+                best = (horizontal, I4_H);
+            }
+            let dc = st.sum_dc(edge.dc()).div_ceil(2) + bits(I4_DC);
+            if dc < best.0 {
+                best = (dc, I4_DC);
+            }
             let near = if vertical <= horizontal {
                 [I4_DDL, I4_VR, I4_VL]
             } else {
                 [I4_DDR, I4_HD, I4_HU]
             };
-            for mode in near {
-                try_mode(mode, &mut best, &mut best_pred);
+            let extra = predicted > I4_DC && !near.contains(&predicted);
+            // Four predictions (the last a repeat when the predicted mode is not
+            // extra), costed two at a time; a mode whose samples are missing is
+            // predicted from placeholders and skipped.
+            let f = edge.filtered();
+            let predict = |mode: u8| edge.predict_with(mode, &f);
+            let mut preds = if vertical <= horizontal {
+                let last = predict(I4_VL);
+                [predict(I4_DDL), predict(I4_VR), last, last]
+            } else {
+                let last = predict(I4_HU);
+                [predict(I4_DDR), predict(I4_HD), last, last]
+            };
+            if extra {
+                preds[3] = predict(predicted);
             }
-            if predicted > I4_DC && !near.contains(&predicted) {
-                try_mode(predicted, &mut best, &mut best_pred);
+            let block = load4x4(src_block, 16);
+            let [c0, c1] = satd4x4_pair(block, preds[0], preds[1]);
+            let [c2, c3] = satd4x4_pair(block, preds[2], preds[3]);
+            let candidates = [near[0], near[1], near[2], predicted];
+            let mut best_pred = None;
+            for (i, satd) in [c0, c1, c2, c3].into_iter().enumerate() {
+                let mode = candidates[i];
+                if (i < 3 || extra) && edge.allows(mode) {
+                    let cost = satd + bits(mode);
+                    if cost < best.0 {
+                        best = (cost, mode);
+                        best_pred = Some(preds[i]);
+                    }
+                }
             }
             total += best.0;
-            modes[by * 4 + bx] = best.1;
-            let best_pred = best_pred.to_le_bytes();
-            for i in 0..16 {
-                diff[i] = i32::from(src[(by * 4 + i / 4) * 16 + bx * 4 + i % 4])
-                    - i32::from(best_pred[i]);
-            }
-            let raster = by * 4 + bx;
-            self.transform_quant_block(raster, &mut diff, DEADZONE_INTRA, false);
-            Self::reconstruct4x4(
-                &mut self.recon.y,
-                mbx * 16 + bx * 4,
-                mby * 16 + by * 4,
-                &best_pred,
-                4,
-                &mut diff,
+            modes[raster] = best.1;
+            let pred = best_pred.unwrap_or_else(|| edge.predict(best.1));
+            let nonzero = intra4x4_block(
+                &self.luma_quant,
+                src_block,
+                16,
+                pred,
+                &mut self.residual.luma[raster],
+                &mut self.recon.y.data_mut()[at..],
+                stride,
             );
+            self.residual.counts[raster] = mask_count(nonzero);
+            if nonzero != 0 {
+                self.residual.cbp_luma |= 1 << quadrant_of(raster);
+            }
         }
         total
-    }
-
-    /// Transform and quantise the residual `diff` of luma block `raster`, store its
-    /// levels (scan order) and leave the dequantised coefficients in `diff`.
-    pub(super) fn transform_quant_block(
-        &mut self,
-        raster: usize,
-        diff: &mut [i32; 16],
-        deadzone: i32,
-        skip_dc: bool,
-    ) {
-        forward4x4(diff);
-        let nz = self
-            .luma_quant
-            .quant(diff, deadzone == DEADZONE_INTRA, skip_dc);
-        let levels = &mut self.residual.luma[raster];
-        for (k, &pos) in ZIGZAG_4X4.iter().enumerate() {
-            levels[k] = diff[pos];
-        }
-        if nz > 0 {
-            self.residual.cbp_luma |= 1 << quadrant_of(raster);
-        }
-        self.luma_quant.dequant(diff, skip_dc);
     }
 
     fn i16_edge(&self, mbx: usize, mby: usize) -> EdgeN<16> {
         Self::edge_n::<16>(&self.recon.y, mbx * 16, mby * 16, mbx > 0, mby > 0)
     }
 
-    /// Best Intra16x16 mode by SATD: (cost, mode, prediction).
+    /// Best Intra16x16 mode by SATD: (cost, mode), its prediction in `pred`. `stats`
+    /// are the source blocks' [`BlockStats`].
     fn choose_i16(
         &self,
         mbx: usize,
         mby: usize,
         src: &[u8; 256],
+        stats: &[BlockStats; 16],
         pred: &mut [u8; 256],
     ) -> (u32, u8) {
         let edge = self.i16_edge(mbx, mby);
-        let mut tmp = [0u8; 256];
+        let quad = |v: &[u8; 16], i: usize| {
+            u32::from_le_bytes([v[i * 4], v[i * 4 + 1], v[i * 4 + 2], v[i * 4 + 3]])
+        };
+        // One SATD over the macroblock: block sums added, halved once.
+        let (mut sum_v, mut sum_h) = (0, 0);
+        for (b, st) in stats.iter().enumerate() {
+            let (v, h) = st.sums_vh(quad(&edge.top, b % 4), quad(&edge.left, b / 4));
+            sum_v += v;
+            sum_h += h;
+        }
         let mut best = (u32::MAX, I16_DC);
         for mode in 0..=I16_PLANE {
             if !edge.allows(mode) {
                 continue;
             }
-            edge.predict(mode, &mut tmp);
-            let cost = satd(src, 16, &tmp, 16, 16, 16);
+            let cost = match mode {
+                I16_V => sum_v.div_ceil(2),
+                I16_H => sum_h.div_ceil(2),
+                I16_DC => {
+                    let dc = edge.dc();
+                    stats.iter().map(|s| s.sum_dc(dc)).sum::<u32>().div_ceil(2)
+                }
+                _ => {
+                    edge.predict(mode, pred);
+                    satd(src, 16, pred, 16, 16, 16)
+                }
+            };
             if cost < best.0 {
                 best = (cost, mode);
-                *pred = tmp;
             }
+        }
+        if best.1 != I16_PLANE {
+            edge.predict(best.1, pred);
         }
         best
     }
 
     /// Code the luma of an Intra16x16 macroblock with prediction `pred`.
     fn code_intra16(&mut self, mbx: usize, mby: usize, src: &[u8; 256], pred: &[u8; 256]) {
-        let mut coefs = [[0i32; 16]; 16];
-        let mut dc = [0i32; 16];
-        residual_blocks::<16, 16>(src, pred, &mut coefs);
-        for (raster, c) in coefs.iter_mut().enumerate() {
-            forward4x4(c);
-            dc[raster] = c[0];
+        // Transforms in i16 lanes (exact, see residual16); blocks in raster order.
+        let mut blocks = [[0i16; 16]; 16];
+        for (i, pair) in blocks.chunks_exact_mut(2).enumerate() {
+            let at = (i / 2) * 4 * 16 + (i % 2) * 8;
+            if let Ok(pair) = <&mut [[i16; 16]; 2]>::try_from(pair) {
+                sub_dct_pair(&src[at..], 16, &pred[at..], 16, pair);
+            }
         }
+        let mut dc: [i32; 16] = core::array::from_fn(|raster| i32::from(blocks[raster][0]));
         hadamard4x4(&mut dc);
         for d in dc.iter_mut() {
             *d >>= 1;
@@ -427,27 +546,32 @@ impl PictureCoder<'_> {
         hadamard4x4(&mut dc);
         dequant_luma_dc(&mut dc, self.qp);
         let mut any_ac = false;
-        for (raster, c) in coefs.iter_mut().enumerate() {
-            let nz = self.luma_quant.quant(c, true, true);
-            any_ac |= nz > 0;
+        for (raster, block) in blocks.iter_mut().enumerate() {
+            // Position 0 is quantised too but ignored: the DC went through the
+            // Hadamard.
+            let (nonzero, _) = self.luma_quant.quant16(block, true);
+            any_ac |= nonzero & !1 != 0;
+            self.residual.counts[raster] = mask_count(nonzero & !1);
             let levels = &mut self.residual.luma[raster];
-            for (k, &pos) in ZIGZAG_4X4.iter().enumerate() {
-                levels[k] = c[pos];
+            for (l, &pos) in levels.iter_mut().zip(&ZIGZAG_4X4) {
+                *l = i32::from(block[pos]);
             }
             levels[0] = 0;
         }
         self.residual.cbp_luma = if any_ac { 15 } else { 0 };
-        for (raster, c) in coefs.iter_mut().enumerate() {
-            self.luma_quant.dequant(c, true);
-            c[0] = dc[raster];
+        let plane = &mut self.recon.y;
+        let stride = plane.stride;
+        for (raster, block) in blocks.iter().enumerate() {
             let (bx, by) = (raster % 4, raster / 4);
-            Self::reconstruct4x4(
-                &mut self.recon.y,
-                mbx * 16 + bx * 4,
-                mby * 16 + by * 4,
+            let at = plane.index((mbx * 16 + bx * 4) as isize, (mby * 16 + by * 4) as isize);
+            add_dequant_inverse4x4(
+                &mut plane.data_mut()[at..],
+                stride,
                 &pred[by * 4 * 16 + bx * 4..],
                 16,
-                c,
+                block,
+                self.luma_quant.scale(),
+                dc[raster],
             );
         }
     }
@@ -471,7 +595,7 @@ impl PictureCoder<'_> {
         // coefficient, which goes through the 2x2 Hadamard instead.
         let mut levels = [[[0i16; 16]; 4]; 2];
         let mut dcs = [[0i32; 4]; 2];
-        let mut any_dc = false;
+        let (mut any_dc, mut any_ac) = (false, false);
         let mut ac_score = 0;
         for p in 0..2 {
             let mut ac_masks = [0u16; 4];
@@ -484,6 +608,13 @@ impl PictureCoder<'_> {
                 &mut levels[p],
                 &mut ac_masks,
             );
+            any_ac |= ac_masks.iter().any(|&m| m != 0);
+            for (count, mask) in self.residual.counts[16 + p * 4..][..4]
+                .iter_mut()
+                .zip(ac_masks)
+            {
+                *count = mask_count(mask);
+            }
             for (b, out) in self.residual.chroma_ac[p].iter_mut().enumerate() {
                 if ac_masks[b] == 0 {
                     *out = [0; 16];
@@ -502,14 +633,8 @@ impl PictureCoder<'_> {
         if !keep_ac {
             self.residual.chroma_ac = [[[0; 16]; 4]; 2];
             levels = [[[0; 16]; 4]; 2];
+            any_ac = false;
         }
-        let any_ac = self
-            .residual
-            .chroma_ac
-            .iter()
-            .flatten()
-            .flatten()
-            .any(|&l| l != 0);
         self.residual.cbp_chroma = if any_ac {
             2
         } else if any_dc {
@@ -526,24 +651,24 @@ impl PictureCoder<'_> {
             } else {
                 &mut self.recon.v
             };
+            let stride = plane.stride;
             for (b, block) in levels[p].iter().enumerate() {
-                let mut c = block.map(i32::from);
-                self.chroma_quant.dequant(&mut c, true);
-                c[0] = dc[b];
                 let (bx, by) = (b % 2, b / 2);
-                Self::reconstruct4x4(
-                    plane,
-                    mbx * 8 + bx * 4,
-                    mby * 8 + by * 4,
+                let at = plane.index((mbx * 8 + bx * 4) as isize, (mby * 8 + by * 4) as isize);
+                add_dequant_inverse4x4(
+                    &mut plane.data_mut()[at..],
+                    stride,
                     &pred[p][by * 4 * 8 + bx * 4..],
                     8,
-                    &mut c,
+                    block,
+                    self.chroma_quant.scale(),
+                    dc[b],
                 );
             }
         }
     }
 
-    /// Choose the chroma intra mode by SAD and fill the predictions.
+    /// Choose the chroma intra mode by SATD and fill the predictions.
     fn choose_chroma_mode(
         &self,
         mbx: usize,
@@ -555,20 +680,47 @@ impl PictureCoder<'_> {
     ) -> u8 {
         let eu = Self::edge_n::<8>(&self.recon.u, mbx * 8, mby * 8, mbx > 0, mby > 0);
         let ev = Self::edge_n::<8>(&self.recon.v, mbx * 8, mby * 8, mbx > 0, mby > 0);
+        let mut stats = [[BlockStats::default(); 4]; 2];
+        block_stats::<8, 4>(su, &mut stats[0]);
+        block_stats::<8, 4>(sv, &mut stats[1]);
+        let quad = |v: &[u8; 8], i: usize| {
+            u32::from_le_bytes([v[i * 4], v[i * 4 + 1], v[i * 4 + 2], v[i * 4 + 3]])
+        };
+        // One SATD per plane: block sums added, halved once.
+        let plane_cost = |edge: &EdgeN<8>, st: &[BlockStats; 4], mode: u8| -> u32 {
+            let sum: u32 = match mode {
+                CHROMA_DC => {
+                    let dc = edge.dc_values();
+                    (0..4).map(|b| st[b].sum_dc(dc[b])).sum()
+                }
+                CHROMA_H => (0..4)
+                    .map(|b| st[b].sums_vh(0, quad(&edge.left, b / 2)).1)
+                    .sum(),
+                _ => (0..4)
+                    .map(|b| st[b].sums_vh(quad(&edge.top, b % 2), 0).0)
+                    .sum(),
+            };
+            sum.div_ceil(2)
+        };
         let mut best = (u32::MAX, CHROMA_DC);
-        let (mut tu, mut tv) = ([0u8; 64], [0u8; 64]);
         for mode in CHROMA_DC..=CHROMA_PLANE {
             if !eu.allows(mode) {
                 continue;
             }
-            eu.predict(mode, &mut tu);
-            ev.predict(mode, &mut tv);
-            let cost = satd(su, 8, &tu, 8, 8, 8) + satd(sv, 8, &tv, 8, 8, 8);
+            let cost = if mode == CHROMA_PLANE {
+                eu.predict(mode, pu);
+                ev.predict(mode, pv);
+                satd(su, 8, pu, 8, 8, 8) + satd(sv, 8, pv, 8, 8, 8)
+            } else {
+                plane_cost(&eu, &stats[0], mode) + plane_cost(&ev, &stats[1], mode)
+            };
             if cost < best.0 {
                 best = (cost, mode);
-                *pu = tu;
-                *pv = tv;
             }
+        }
+        if best.1 != CHROMA_PLANE {
+            eu.predict(best.1, pu);
+            ev.predict(best.1, pv);
         }
         best.1
     }
@@ -680,16 +832,18 @@ impl PictureCoder<'_> {
         // intra search.
         let inter_is_good = inter_cost < INTRA_GATE_PER_SAMPLE * 256 + 16 * lambda;
         let mut i16_pred = [0u8; 256];
+        let mut stats = [BlockStats::default(); 16];
         let (i16_cost, i16_mode) = if inter_is_good {
             (u32::MAX, I16_DC)
         } else {
-            self.choose_i16(mbx, mby, &sy, &mut i16_pred)
+            block_stats::<16, 16>(&sy, &mut stats);
+            self.choose_i16(mbx, mby, &sy, &stats, &mut i16_pred)
         };
         let try_intra = inter_cost == u32::MAX
             || (!inter_is_good && i16_cost.saturating_add(4 * lambda) < inter_cost);
         if try_intra {
             let mut modes = [I4_DC; 16];
-            let i4_cost = self.code_intra4x4(mbx, mby, &sy, &mut modes) + 16 * lambda;
+            let i4_cost = self.code_intra4x4(mbx, mby, &sy, &stats, &mut modes) + 16 * lambda;
             let i16_total = i16_cost + 2 * lambda;
             let best_intra = i4_cost.min(i16_total);
             if best_intra < inter_cost {
@@ -828,16 +982,15 @@ impl PictureCoder<'_> {
         let r = &self.residual;
         for raster in 0..16 {
             if r.cbp_luma & (1 << quadrant_of(raster)) != 0 {
-                info.nz[raster] = r.luma[raster].iter().filter(|&&l| l != 0).count() as u8;
+                info.nz[raster] = if kind == MbKind::Inter {
+                    r.luma[raster].iter().filter(|&&l| l != 0).count() as u8
+                } else {
+                    r.counts[raster]
+                };
             }
         }
         if r.cbp_chroma == 2 {
-            for p in 0..2 {
-                for b in 0..4 {
-                    info.nz[16 + p * 4 + b] =
-                        r.chroma_ac[p][b].iter().filter(|&&l| l != 0).count() as u8;
-                }
-            }
+            info.nz[16..].copy_from_slice(&r.counts[16..]);
         }
     }
 

@@ -2,21 +2,6 @@
 //! exact inverse, and the Hadamard transforms of the luma (Intra16x16) and chroma DC.
 //! Blocks are raster-ordered `[i32; 16]` (index `y * 4 + x`).
 
-/// Forward 4x4 core transform of a residual block (encoder side, scaling folded into
-/// quantisation): C X C^T (exact integer arithmetic, so the order of the
-/// two passes does not matter).
-#[inline]
-pub fn forward4x4(block: &mut [i32; 16]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        // SAFETY: `block` is exactly 16 i32 = four unaligned 16-byte loads/stores;
-        // SSE2 is part of the x86_64 baseline.
-        unsafe { forward4x4_sse2(block) }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    forward4x4_portable(block)
-}
-
 /// Transpose a 4x4 block of i32 held as four row vectors.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
@@ -42,42 +27,10 @@ fn transpose(
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-unsafe fn forward4x4_sse2(block: &mut [i32; 16]) {
-    use core::arch::x86_64::*;
-    // SAFETY: see the caller; all accesses stay within the 64-byte block.
-    unsafe {
-        let p = block.as_mut_ptr() as *mut __m128i;
-        let columns = |r0: __m128i, r1: __m128i, r2: __m128i, r3: __m128i| {
-            let s03 = _mm_add_epi32(r0, r3);
-            let d03 = _mm_sub_epi32(r0, r3);
-            let s12 = _mm_add_epi32(r1, r2);
-            let d12 = _mm_sub_epi32(r1, r2);
-            (
-                _mm_add_epi32(s03, s12),
-                _mm_add_epi32(_mm_slli_epi32(d03, 1), d12),
-                _mm_sub_epi32(s03, s12),
-                _mm_sub_epi32(d03, _mm_slli_epi32(d12, 1)),
-            )
-        };
-        let r0 = _mm_loadu_si128(p);
-        let r1 = _mm_loadu_si128(p.add(1));
-        let r2 = _mm_loadu_si128(p.add(2));
-        let r3 = _mm_loadu_si128(p.add(3));
-        let (a0, a1, a2, a3) = columns(r0, r1, r2, r3);
-        let [b0, b1, b2, b3] = transpose(a0, a1, a2, a3);
-        let (c0, c1, c2, c3) = columns(b0, b1, b2, b3);
-        let [d0, d1, d2, d3] = transpose(c0, c1, c2, c3);
-        _mm_storeu_si128(p, d0);
-        _mm_storeu_si128(p.add(1), d1);
-        _mm_storeu_si128(p.add(2), d2);
-        _mm_storeu_si128(p.add(3), d3);
-    }
-}
-
-/// Portable [`forward4x4`]: rows, then columns.
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+/// Forward 4x4 core transform of a residual block (encoder side, scaling folded into
+/// quantisation): C X C^T, rows then columns (exact integer arithmetic, so the order
+/// of the passes does not matter). The encoder runs it in i16 lanes
+/// (`residual16::sub_dct_pair`); this is their reference.
 pub fn forward4x4_portable(block: &mut [i32; 16]) {
     for r in 0..4 {
         let row = &mut block[r * 4..r * 4 + 4];
@@ -103,58 +56,40 @@ pub fn forward4x4_portable(block: &mut [i32; 16]) {
     }
 }
 
-#[inline]
-pub fn inverse4x4(block: &mut [i32; 16]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        // SAFETY: `block` is exactly 16 i32 = four unaligned 16-byte loads/stores;
-        // SSE2 is part of the x86_64 baseline.
-        unsafe { inverse4x4_sse2(block) }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    inverse4x4_portable(block)
-}
-
+/// The inverse core transform (8.5.12.2) on registers: see [`inverse4x4_portable`].
 #[cfg(target_arch = "x86_64")]
-#[inline(always)]
-unsafe fn inverse4x4_sse2(block: &mut [i32; 16]) {
+pub(super) mod sse2 {
     use core::arch::x86_64::*;
-    // SAFETY: see the caller; all accesses stay within the 64-byte block.
-    unsafe {
-        let p = block.as_mut_ptr() as *mut __m128i;
-        // One 1-D inverse pass over four vectors (element-wise).
-        let pass = |d0: __m128i, d1: __m128i, d2: __m128i, d3: __m128i| {
-            let e0 = _mm_add_epi32(d0, d2);
-            let e1 = _mm_sub_epi32(d0, d2);
-            let e2 = _mm_sub_epi32(_mm_srai_epi32(d1, 1), d3);
-            let e3 = _mm_add_epi32(d1, _mm_srai_epi32(d3, 1));
-            (
-                _mm_add_epi32(e0, e3),
-                _mm_add_epi32(e1, e2),
-                _mm_sub_epi32(e1, e2),
-                _mm_sub_epi32(e0, e3),
-            )
-        };
-        let r0 = _mm_loadu_si128(p);
-        let r1 = _mm_loadu_si128(p.add(1));
-        let r2 = _mm_loadu_si128(p.add(2));
-        let r3 = _mm_loadu_si128(p.add(3));
-        // Rows first (on the transposed block), then columns, as the standard orders
-        // them (the halvings make the order matter).
-        let [c0, c1, c2, c3] = transpose(r0, r1, r2, r3);
-        let (h0, h1, h2, h3) = pass(c0, c1, c2, c3);
-        let [s0, s1, s2, s3] = transpose(h0, h1, h2, h3);
-        let (v0, v1, v2, v3) = pass(s0, s1, s2, s3);
-        let round = _mm_set1_epi32(32);
-        _mm_storeu_si128(p, _mm_srai_epi32(_mm_add_epi32(v0, round), 6));
-        _mm_storeu_si128(p.add(1), _mm_srai_epi32(_mm_add_epi32(v1, round), 6));
-        _mm_storeu_si128(p.add(2), _mm_srai_epi32(_mm_add_epi32(v2, round), 6));
-        _mm_storeu_si128(p.add(3), _mm_srai_epi32(_mm_add_epi32(v3, round), 6));
+
+    /// The standard's inverse core transform of a 4x4 block of i32 held as four row
+    /// vectors, rounded and shifted ((x + 32) >> 6): rows first, then columns (the
+    /// halvings make the order matter).
+    #[inline(always)]
+    pub fn inverse_rows(r: [__m128i; 4]) -> [__m128i; 4] {
+        // SAFETY: register-only SSE2 arithmetic (baseline on x86_64).
+        unsafe {
+            let pass = |d: [__m128i; 4]| {
+                let e0 = _mm_add_epi32(d[0], d[2]);
+                let e1 = _mm_sub_epi32(d[0], d[2]);
+                let e2 = _mm_sub_epi32(_mm_srai_epi32(d[1], 1), d[3]);
+                let e3 = _mm_add_epi32(d[1], _mm_srai_epi32(d[3], 1));
+                [
+                    _mm_add_epi32(e0, e3),
+                    _mm_add_epi32(e1, e2),
+                    _mm_sub_epi32(e1, e2),
+                    _mm_sub_epi32(e0, e3),
+                ]
+            };
+            let [c0, c1, c2, c3] = pass(super::transpose(r[0], r[1], r[2], r[3]));
+            let v = pass(super::transpose(c0, c1, c2, c3));
+            let round = _mm_set1_epi32(32);
+            v.map(|x| _mm_srai_epi32(_mm_add_epi32(x, round), 6))
+        }
     }
 }
 
-/// Portable [`inverse4x4`].
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+/// Inverse core transform (8.5.12.2) of a block of dequantised coefficients, rounded:
+/// rows, then columns.
 pub fn inverse4x4_portable(block: &mut [i32; 16]) {
     for r in 0..4 {
         let row = &mut block[r * 4..r * 4 + 4];
@@ -222,24 +157,10 @@ pub fn hadamard2x2(dc: &mut [i32; 4]) {
 mod tests {
     use super::*;
 
-    #[test]
-    fn forward_matches_portable() {
-        let mut x = 7u32;
-        for _ in 0..1000 {
-            let mut a = [0i32; 16];
-            for v in a.iter_mut() {
-                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                *v = ((x >> 16) % 511) as i32 - 255;
-            }
-            let mut b = a;
-            forward4x4(&mut a);
-            forward4x4_portable(&mut b);
-            assert_eq!(a, b);
-        }
-    }
-
+    #[cfg(target_arch = "x86_64")]
     #[test]
     fn inverse_matches_portable() {
+        use core::arch::x86_64::*;
         let mut x = 5u32;
         for _ in 0..2000 {
             let mut a = [0i32; 16];
@@ -248,7 +169,14 @@ mod tests {
                 *v = ((x >> 12) % 60001) as i32 - 30000;
             }
             let mut b = a;
-            inverse4x4(&mut a);
+            // SAFETY: the loads and stores cover exactly the 16-element array.
+            unsafe {
+                let p = a.as_mut_ptr() as *mut __m128i;
+                let rows = sse2::inverse_rows(core::array::from_fn(|q| _mm_loadu_si128(p.add(q))));
+                for (q, r) in rows.into_iter().enumerate() {
+                    _mm_storeu_si128(p.add(q), r);
+                }
+            }
             inverse4x4_portable(&mut b);
             assert_eq!(a, b);
         }
@@ -258,7 +186,7 @@ mod tests {
     fn dc_only_inverse_is_flat() {
         let mut b = [0i32; 16];
         b[0] = 64 * 5;
-        inverse4x4(&mut b);
+        inverse4x4_portable(&mut b);
         assert!(b.iter().all(|&v| v == 5));
     }
 }
