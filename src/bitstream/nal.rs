@@ -10,23 +10,7 @@ pub const START_CODE: [u8; 4] = [0, 0, 0, 1];
 /// Bytes the escaped NAL unit (start code + header + escaped RBSP) will take; the RBSP
 /// is the concatenation of `parts`.
 pub fn escaped_nal_len(header: &[u8], parts: &[&[u8]]) -> usize {
-    let mut zeros = 0usize;
-    let mut extra = 0usize;
-    let mut len = 0usize;
-    let mut last = None;
-    for &b in parts.iter().flat_map(|p| p.iter()) {
-        if zeros >= 2 && b <= 3 {
-            extra += 1;
-            zeros = 0;
-        }
-        zeros = if b == 0 { zeros + 1 } else { 0 };
-        len += 1;
-        last = Some(b);
-    }
-    if last == Some(0) {
-        extra += 1;
-    }
-    START_CODE.len() + header.len() + len + extra
+    START_CODE.len() + header.len() + escape::<false>(parts, &mut [])
 }
 
 /// Write start code, `header` (NAL header bytes, never escaped: they cannot hold two
@@ -42,26 +26,67 @@ pub fn write_nal(out: &mut [u8], pos: usize, header: &[u8], parts: &[&[u8]]) -> 
     let dst = &mut out[pos..end];
     dst[..4].copy_from_slice(&START_CODE);
     dst[4..4 + header.len()].copy_from_slice(header);
-    let mut at = 4 + header.len();
-    let mut zeros = 0usize;
-    let mut last = None;
-    for &b in parts.iter().flat_map(|p| p.iter()) {
-        if zeros >= 2 && b <= 3 {
-            dst[at] = 3;
-            at += 1;
-            zeros = 0;
-        }
-        dst[at] = b;
-        at += 1;
-        zeros = if b == 0 { zeros + 1 } else { 0 };
-        last = Some(b);
-    }
-    if last == Some(0) {
-        dst[at] = 3;
-        at += 1;
-    }
-    debug_assert_eq!(at, needed);
+    let written = escape::<true>(parts, &mut dst[4 + header.len()..]);
+    debug_assert_eq!(4 + header.len() + written, needed);
     Some(end)
+}
+
+/// Whether any byte of `w` is zero (the classic carry trick: exact).
+#[inline]
+fn has_zero_byte(w: u64) -> bool {
+    w.wrapping_sub(0x0101_0101_0101_0101) & !w & 0x8080_8080_8080_8080 != 0
+}
+
+/// The escaped length of the concatenated `parts`, written into `dst` when `WRITE`
+/// (which must then hold it).
+///
+/// Eight bytes without a zero byte cannot hold an escape unless two zeros precede
+/// them (then their first byte may need one): such runs, nearly all of an entropy-coded
+/// payload, are copied whole instead of byte by byte.
+fn escape<const WRITE: bool>(parts: &[&[u8]], dst: &mut [u8]) -> usize {
+    let mut at = 0;
+    let mut zeros = 0usize;
+    for part in parts {
+        let mut i = 0;
+        while i < part.len() {
+            if zeros < 2 {
+                if let Some(run) = part.get(i..i + 8) {
+                    let word = u64::from_le_bytes(run.try_into().unwrap_or([0; 8]));
+                    if !has_zero_byte(word) {
+                        if WRITE {
+                            dst[at..at + 8].copy_from_slice(run);
+                        }
+                        at += 8;
+                        i += 8;
+                        zeros = 0;
+                        continue;
+                    }
+                }
+            }
+            let b = part[i];
+            if zeros >= 2 && b <= 3 {
+                if WRITE {
+                    dst[at] = 3;
+                }
+                at += 1;
+                zeros = 0;
+            }
+            if WRITE {
+                dst[at] = b;
+            }
+            at += 1;
+            i += 1;
+            zeros = if b == 0 { zeros + 1 } else { 0 };
+        }
+    }
+    // zeros > 0 exactly when the payload's last byte is zero.
+    if zeros > 0 {
+        if WRITE {
+            dst[at] = 3;
+        }
+        at += 1;
+    }
+    at
 }
 
 /// H.264 one-byte NAL header: forbidden_zero_bit, nal_ref_idc (2 bits), nal_unit_type.
@@ -83,6 +108,48 @@ mod tests {
             &[0, 0, 0, 1, 0x65, 0, 0, 3, 1, 0, 0, 3, 0, 0, 3, 0, 4, 0, 0, 3]
         );
         assert_eq!(end, escaped_nal_len(&[0x65], &[&rbsp]));
+    }
+
+    /// The standard's rule byte by byte, for comparison.
+    fn escape_reference(rbsp: &[u8]) -> alloc::vec::Vec<u8> {
+        let mut out = alloc::vec::Vec::new();
+        let mut zeros = 0;
+        for &b in rbsp {
+            if zeros >= 2 && b <= 3 {
+                out.push(3);
+                zeros = 0;
+            }
+            out.push(b);
+            zeros = if b == 0 { zeros + 1 } else { 0 };
+        }
+        if rbsp.last() == Some(&0) {
+            out.push(3);
+        }
+        out
+    }
+
+    #[test]
+    fn word_runs_escape_like_the_bytewise_rule() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for round in 0..3000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 90) as usize;
+            // Mostly small values so zeros, runs of zeros and bytes <= 3 are common.
+            let limit = [2u64, 5, 256][round % 3];
+            let rbsp: alloc::vec::Vec<u8> = (0..len)
+                .map(|i| ((x >> (i % 50)) ^ (i as u64 * 0x51)) % limit)
+                .map(|v| v as u8)
+                .collect();
+            let split = if len > 0 { (x as usize >> 20) % len } else { 0 };
+            let parts: [&[u8]; 3] = [&rbsp[..split], &[], &rbsp[split..]];
+            let want = escape_reference(&rbsp);
+            let mut out = alloc::vec![0u8; want.len() + 5];
+            let end = write_nal(&mut out, 0, &[0x65], &parts).unwrap();
+            assert_eq!(&out[5..end], &want[..], "{rbsp:?}");
+            assert_eq!(escaped_nal_len(&[0x65], &parts), end);
+        }
     }
 
     #[test]
