@@ -341,7 +341,10 @@ impl PictureCoder<'_> {
 
     /// Code the luma of an Intra4x4 macroblock: choose modes block by block,
     /// reconstructing as we go. `stats` are the source blocks' [`BlockStats`]. Returns
-    /// the SATD+mode-bits cost.
+    /// the SATD+mode-bits cost, or `None` as soon as it exceeds `limit` (block costs
+    /// are never negative, so the macroblock cannot come in under it any more; the
+    /// luma reconstruction and residual are then left half written for the coding
+    /// that wins to overwrite).
     fn code_intra4x4(
         &mut self,
         mbx: usize,
@@ -349,7 +352,8 @@ impl PictureCoder<'_> {
         src: &[u8; 256],
         stats: &[BlockStats; 16],
         modes: &mut [u8; 16],
-    ) -> u32 {
+        limit: u32,
+    ) -> Option<u32> {
         let lambda = self.lambda();
         let mut total = 0;
         self.residual.cbp_luma = 0;
@@ -452,6 +456,9 @@ impl PictureCoder<'_> {
                 }
             }
             total += best.0;
+            if total > limit {
+                return None;
+            }
             modes[raster] = best.1;
             let pred = best_pred.unwrap_or_else(|| edge.predict(best.1));
             let nonzero = intra4x4_block(
@@ -468,7 +475,7 @@ impl PictureCoder<'_> {
                 self.residual.cbp_luma |= 1 << quadrant_of(raster);
             }
         }
-        total
+        Some(total)
     }
 
     fn i16_edge(&self, mbx: usize, mby: usize) -> EdgeN<16> {
@@ -843,8 +850,14 @@ impl PictureCoder<'_> {
             || (!inter_is_good && i16_cost.saturating_add(4 * lambda) < inter_cost);
         if try_intra {
             let mut modes = [I4_DC; 16];
-            let i4_cost = self.code_intra4x4(mbx, mby, &sy, &stats, &mut modes) + 16 * lambda;
             let i16_total = i16_cost + 2 * lambda;
+            // Intra4x4 wins only at or under Intra16x16's cost and under inter's.
+            let limit = i16_total
+                .min(inter_cost.saturating_sub(1))
+                .saturating_sub(16 * lambda);
+            let i4_cost = self
+                .code_intra4x4(mbx, mby, &sy, &stats, &mut modes, limit)
+                .map_or(u32::MAX, |cost| cost + 16 * lambda);
             let best_intra = i4_cost.min(i16_total);
             if best_intra < inter_cost {
                 if i4_cost <= i16_total {
