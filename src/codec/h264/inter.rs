@@ -234,6 +234,7 @@ impl RefPicture {
         self.ensure(Src::H, col.saturating_sub(1), row, TILE + 1, TILE);
         self.ensure(Src::V, col, row.saturating_sub(1), TILE, TILE + 1);
         Refinement {
+            at: row * self.frame.y.stride + col,
             picture: self,
             x,
             y,
@@ -294,6 +295,20 @@ impl RefPicture {
         size: usize,
         out: &mut [u8],
     ) {
+        // Integer vectors, most of them (every macroblock's P_Skip test predicts):
+        // straight from the picture, without the sources table.
+        if (mv.0 | mv.1) & 3 == 0 && size == 16 {
+            if let Ok(out) = <&mut [u8; 256]>::try_from(&mut out[..]) {
+                let f = &self.frame.y;
+                let at = f.index(
+                    x as isize + (mv.0 >> 2) as isize,
+                    y as isize + (mv.1 >> 2) as isize,
+                );
+                let block = &f.data()[at..];
+                copy_or_average16(block, block, f.stride, true, out);
+                return;
+            }
+        }
         self.prepare_luma(x, y, mv, size);
         self.predict_prepared(x, y, mv, size, out);
     }
@@ -352,35 +367,63 @@ pub struct Refinement<'a> {
     x: usize,
     y: usize,
     centre: (i32, i32),
+    /// Index of the centre's integer sample (the displaced block's first) in the
+    /// padded planes.
+    at: usize,
 }
 
 impl Refinement<'_> {
-    /// Whether `mv` lies on the cross of quarter steps -3..=3 through the centre,
-    /// horizontal or vertical, the vectors whose tiles `RefPicture::refinement` built.
+    /// The two sources (each at the block's first sample, stride of the planes) whose
+    /// rounded average is the prediction at `mv`, for vectors on the cross of quarter
+    /// steps -3..=3 through the centre, horizontal or vertical: the vectors whose tiles
+    /// `RefPicture::refinement` built. Full and half positions give one source twice.
     #[inline]
-    fn on_cross(&self, mv: (i32, i32)) -> bool {
+    fn cross_sources(&self, mv: (i32, i32)) -> Option<(&[u8], &[u8])> {
         let (dx, dy) = (mv.0 - self.centre.0, mv.1 - self.centre.1);
-        (dy == 0 && (-3..=3).contains(&dx)) || (dx == 0 && (-3..=3).contains(&dy))
+        let f = &self.picture.frame.y;
+        let (d, step, half) = if dy == 0 {
+            (dx, 1, Src::H)
+        } else if dx == 0 {
+            (dy, f.stride, Src::V)
+        } else {
+            return None;
+        };
+        let (full, half) = (f.data(), self.picture.half[half as usize].data());
+        // SOURCES along one axis: quarter steps -3..=-1 take the half sample between
+        // the integer samples -1 and 0 (with G at -1 or 0), 1..=3 the one between 0
+        // and +1 (with G at 0 or +1).
+        let (at, back) = (self.at, self.at.wrapping_sub(step));
+        Some(match d {
+            -3 => (&full[back..], &half[back..]),
+            -2 => (&half[back..], &half[back..]),
+            -1 => (&full[at..], &half[back..]),
+            0 => (&full[at..], &full[at..]),
+            1 => (&full[at..], &half[at..]),
+            2 => (&half[at..], &half[at..]),
+            3 => (&full[at + step..], &half[at..]),
+            _ => return None,
+        })
     }
 
     /// `RefPicture::sad_luma16` for the refined block; vectors off the cross take the
     /// checked path.
     #[inline]
     pub fn sad(&mut self, mv: (i32, i32), src: &[u8; 256]) -> u32 {
-        if self.on_cross(mv) {
-            self.picture.sad_prepared(self.x, self.y, mv, src)
-        } else {
-            self.picture.sad_luma16(self.x, self.y, mv, src)
+        let stride = self.picture.frame.y.stride;
+        match self.cross_sources(mv) {
+            Some((a, _)) if (mv.0 | mv.1) & 1 == 0 => sad16x16(src, 16, a, stride),
+            Some((a, b)) => sad16x16_avg(src, 16, a, b, stride),
+            None => self.picture.sad_luma16(self.x, self.y, mv, src),
         }
     }
 
     /// `RefPicture::predict_luma` (16x16) for the refined block.
     #[inline]
     pub fn predict(&mut self, mv: (i32, i32), out: &mut [u8; 256]) {
-        if self.on_cross(mv) {
-            self.picture.predict_prepared(self.x, self.y, mv, 16, out);
-        } else {
-            self.picture.predict_luma(self.x, self.y, mv, 16, out);
+        let stride = self.picture.frame.y.stride;
+        match self.cross_sources(mv) {
+            Some((a, b)) => copy_or_average16(a, b, stride, (mv.0 | mv.1) & 1 == 0, out),
+            None => self.picture.predict_luma(self.x, self.y, mv, 16, out),
         }
     }
 }
@@ -705,15 +748,19 @@ mod sse2 {
         assert!(rows <= TILE && (rows + 4) * stride + 16 <= src.len());
         assert!((rows - 1) * stride + 16 <= out.len());
         // SAFETY: the loads read 16 bytes at k * stride for k < rows + 5, the stores
-        // write 16 bytes at r * stride for r < rows, in bounds (asserted); SSE2 is
+        // write 16 bytes at r * stride for r < rows, in bounds (asserted); `wide`
+        // covers only the buffer entries written (rows + 5 <= TILE + 5); SSE2 is
         // baseline on x86_64.
         unsafe {
             let zero = _mm_setzero_si128();
-            let mut wide = [[zero; 2]; TILE + 5];
-            for (k, w) in wide[..rows + 5].iter_mut().enumerate() {
+            // Uninitialised: zeroing the whole buffer cost more than a row of filtering.
+            let mut buffer = [core::mem::MaybeUninit::<[__m128i; 2]>::uninit(); TILE + 5];
+            for (k, w) in buffer[..rows + 5].iter_mut().enumerate() {
                 let v = _mm_loadu_si128(src.as_ptr().add(k * stride) as *const __m128i);
-                *w = [_mm_unpacklo_epi8(v, zero), _mm_unpackhi_epi8(v, zero)];
+                w.write([_mm_unpacklo_epi8(v, zero), _mm_unpackhi_epi8(v, zero)]);
             }
+            // The first rows + 5 entries are initialised just above.
+            let wide = core::slice::from_raw_parts(buffer.as_ptr().cast::<[__m128i; 2]>(), rows + 5);
             let five = _mm_set1_epi16(5);
             let twenty = _mm_set1_epi16(20);
             for (r, w) in wide.windows(6).take(rows).enumerate() {
