@@ -21,6 +21,13 @@ pub const LUMA_PAD: usize = 32;
 
 /// Side of the square tiles (in samples of the padded plane) in which the half-sample
 /// planes are filtered: one macroblock, so an aligned 16x16 read needs one tile.
+///
+/// The tiles of h also hold the row above them (tile ty covers rows 16 ty - 1 ..
+/// 16 ty + 16, overlapping its upper neighbour by one row, filtered alike): the
+/// sub-sample refinement reads h in rows -1..=15 of the displaced block, which with an
+/// aligned block (a zero vector, the most common) is one tile instead of two, for one
+/// more row of vertical filtering. (The same for the columns of b would cost a
+/// seventeenth, scalar, column per row.)
 const TILE: usize = 16;
 
 /// A sample plane a quarter-sample prediction averages; the half-sample ones numbered
@@ -163,7 +170,9 @@ impl RefPicture {
     fn ensure(&mut self, plane: Src, col: usize, row: usize, w: usize, h: usize) {
         let first = plane as usize * self.tiles_per_plane;
         let (tx0, tx1) = (col / TILE, (col + w - 1) / TILE);
-        for ty in row / TILE..=(row + h - 1) / TILE {
+        // An h tile also covers the row above its own (see `TILE`).
+        let ty0 = if plane == Src::V { row + 1 } else { row } / TILE;
+        for ty in ty0..=(row + h - 1) / TILE {
             let line = first + ty * self.tiles_w;
             for tx in tx0..=tx1 {
                 if let Some(e) = self.built.get_mut(line + tx) {
@@ -181,7 +190,8 @@ impl RefPicture {
     ///
     /// Each filter covers the samples whose six taps lie inside the padded plane: b
     /// columns 2..stride-3 of every row, h rows 2..rows-3 of every column, j both (the
-    /// rest is never read: motion vectors are limited, see `mv_limits`).
+    /// rest is never read: motion vectors are limited, see `mv_limits`). An h tile
+    /// starts one row above its own rows (see `TILE`).
     ///
     /// Out of line: most `ensure` calls find their tiles built, and the filters would
     /// only weigh on the inlined check.
@@ -198,6 +208,7 @@ impl RefPicture {
         };
         let (r0, r1) = match plane {
             Src::H => (y0, (y0 + TILE).min(rows)),
+            Src::V => (y0.saturating_sub(1).max(2), (y0 + TILE).min(rows - 3)),
             _ => (y0.max(2), (y0 + TILE).min(rows - 3)),
         };
         if c0 >= c1 || r0 >= r1 {
@@ -230,7 +241,7 @@ impl RefPicture {
         let (col, row) = Self::padded_position(x, y, centre);
         // Every vector on the cross reads b in columns -1..=15 of the displaced block
         // (c at -1, -3 takes b one column left) and h in rows -1..=15, nothing else
-        // of the half-sample planes: see `Refinement::on_cross`.
+        // of the half-sample planes: see `Refinement::cross_sources`.
         self.ensure(Src::H, col.saturating_sub(1), row, TILE + 1, TILE);
         self.ensure(Src::V, col, row.saturating_sub(1), TILE, TILE + 1);
         Refinement {
@@ -564,12 +575,12 @@ fn six_tap_rows(
     six_tap_portable(src, 1, stride, w, rows, out, taps);
 }
 
-/// The vertical 6-tap half-sample filter over a `w`x`rows` block (`w` and `rows` at
-/// most `TILE`): `clip((t + 16) >> 5)` into `out[r * stride + i]` with
+/// The vertical 6-tap half-sample filter over a `w`x`rows` block (`w` at most `TILE`,
+/// `rows` at most `TILE + 1`): `clip((t + 16) >> 5)` into `out[r * stride + i]` with
 /// `t = s0 - 5 s1 + 20 s2 + 20 s3 - 5 s4 + s5`, `sK = src[(r + K) * stride + i]`.
 fn six_tap_columns(src: &[u8], stride: usize, w: usize, rows: usize, out: &mut [u8]) {
     #[cfg(target_arch = "x86_64")]
-    if w == TILE && rows <= TILE {
+    if w == TILE && rows <= TILE + 1 {
         sse2::six_tap_columns(src, stride, rows, out);
         return;
     }
@@ -739,28 +750,30 @@ mod sse2 {
         }
     }
 
-    /// `super::six_tap_columns` for a whole tile width and at most a tile's height:
-    /// each source row widened to i16 once (not once per output row it weighs in).
+    /// `super::six_tap_columns` for a whole tile width and at most an h tile's height
+    /// (`TILE + 1`): each source row widened to i16 once (not once per output row it
+    /// weighs in).
     pub fn six_tap_columns(src: &[u8], stride: usize, rows: usize, out: &mut [u8]) {
         if rows == 0 {
             return;
         }
-        assert!(rows <= TILE && (rows + 4) * stride + 16 <= src.len());
+        assert!(rows <= TILE + 1 && (rows + 4) * stride + 16 <= src.len());
         assert!((rows - 1) * stride + 16 <= out.len());
         // SAFETY: the loads read 16 bytes at k * stride for k < rows + 5, the stores
         // write 16 bytes at r * stride for r < rows, in bounds (asserted); `wide`
-        // covers only the buffer entries written (rows + 5 <= TILE + 5); SSE2 is
+        // covers only the buffer entries written (rows + 5 <= TILE + 6); SSE2 is
         // baseline on x86_64.
         unsafe {
             let zero = _mm_setzero_si128();
             // Uninitialised: zeroing the whole buffer cost more than a row of filtering.
-            let mut buffer = [core::mem::MaybeUninit::<[__m128i; 2]>::uninit(); TILE + 5];
+            let mut buffer = [core::mem::MaybeUninit::<[__m128i; 2]>::uninit(); TILE + 6];
             for (k, w) in buffer[..rows + 5].iter_mut().enumerate() {
                 let v = _mm_loadu_si128(src.as_ptr().add(k * stride) as *const __m128i);
                 w.write([_mm_unpacklo_epi8(v, zero), _mm_unpackhi_epi8(v, zero)]);
             }
             // The first rows + 5 entries are initialised just above.
-            let wide = core::slice::from_raw_parts(buffer.as_ptr().cast::<[__m128i; 2]>(), rows + 5);
+            let wide =
+                core::slice::from_raw_parts(buffer.as_ptr().cast::<[__m128i; 2]>(), rows + 5);
             let five = _mm_set1_epi16(5);
             let twenty = _mm_set1_epi16(20);
             for (r, w) in wide.windows(6).take(rows).enumerate() {
@@ -1151,7 +1164,7 @@ mod tests {
                 Some(&mut t_portable),
             );
             assert_eq!(t_simd, t_portable, "taps {rows}");
-            if rows <= TILE {
+            if rows <= TILE + 1 {
                 sse2::six_tap_columns(&src[5..], stride, rows, &mut simd);
                 six_tap_portable(
                     &src[5..],
