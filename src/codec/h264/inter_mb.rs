@@ -13,30 +13,40 @@ use super::residual16::{
 };
 use super::tables::ZIGZAG_4X4;
 use super::transform::hadamard2x2;
+use crate::codec::frame::Plane;
 use crate::codec::motion::{mvd_bits, satd};
 
 impl PictureCoder<'_> {
-    /// Neighbour motion for prediction: None if outside the picture, else (mv, ref).
-    pub(super) fn neighbour_motion(&self, mbx: isize, mby: isize) -> Option<((i32, i32), i8)> {
-        if mbx < 0 || mby < 0 || mbx >= self.mb_width as isize {
-            return None;
-        }
-        let m = &self.info[mby as usize * self.mb_width + mbx as usize];
-        if m.is_intra() {
-            Some(((0, 0), -1))
-        } else {
-            Some(((i32::from(m.mv.0), i32::from(m.mv.1)), 0))
-        }
-    }
-
     /// (mvp for P_L0_16x16, P_Skip vector) of the macroblock (8.4.1.1, 8.4.1.3).
     pub(super) fn motion_predictors(&self, mbx: usize, mby: usize) -> ((i32, i32), (i32, i32)) {
-        let (x, y) = (mbx as isize, mby as isize);
-        let a = self.neighbour_motion(x - 1, y);
-        let b = self.neighbour_motion(x, y - 1);
-        let c = self
-            .neighbour_motion(x + 1, y - 1)
-            .or_else(|| self.neighbour_motion(x - 1, y - 1));
+        // Neighbour motion as prediction wants it: None outside the picture, else
+        // (mv, ref) with ref -1 for intra.
+        let motion = |i: usize| {
+            self.info.get(i).map(|m| {
+                if m.is_intra() {
+                    ((0, 0), -1)
+                } else {
+                    ((i32::from(m.mv.0), i32::from(m.mv.1)), 0)
+                }
+            })
+        };
+        let w = self.mb_width;
+        let here = mby * w + mbx;
+        let a = if mbx > 0 { motion(here - 1) } else { None };
+        let (b, c) = if mby > 0 {
+            let above = here - w;
+            // C is the above-right neighbour, or the above-left one past the right edge.
+            let c = if mbx + 1 < w {
+                motion(above + 1)
+            } else if mbx > 0 {
+                motion(above - 1)
+            } else {
+                None
+            };
+            (motion(above), c)
+        } else {
+            (None, None)
+        };
         let mvp = predict_mv(a, b, c);
         let skip = match (a, b) {
             (None, _) | (_, None) => (0, 0),
@@ -68,9 +78,7 @@ impl PictureCoder<'_> {
         self.residual.cbp_luma = 0;
         // The prediction first, whole rows at once; blocks with levels then overwrite
         // their samples.
-        for (r, row) in pred.chunks_exact(16).enumerate() {
-            self.recon.y.row_mut(mby * 16 + r)[mbx * 16..mbx * 16 + 16].copy_from_slice(row);
-        }
+        store_block::<16>(&mut self.recon.y, mbx * 16, mby * 16, pred);
         for raster in 0..16 {
             let (bx, by) = (raster % 4, raster / 4);
             let quadrant = quadrant_of(raster);
@@ -112,12 +120,11 @@ impl PictureCoder<'_> {
         let in_limits = |mv: (i32, i32)| {
             mv.0 >= limits[0].0 && mv.0 <= limits[0].1 && mv.1 >= limits[1].0 && mv.1 <= limits[1].1
         };
-        let (x, y) = (mbx * 16, mby * 16);
-        let mut cost_of = |mv: (i32, i32)| {
-            reference.sad_luma16(x, y, mv, src)
-                + lambda * (mvd_bits(mv.0 - mvp.0) + mvd_bits(mv.1 - mvp.1))
-        };
         let start = best;
+        let mut area = reference.refinement(mbx * 16, mby * 16, start);
+        let mut cost_of = |mv: (i32, i32)| {
+            area.sad(mv, src) + lambda * (mvd_bits(mv.0 - mvp.0) + mvd_bits(mv.1 - mvp.1))
+        };
         for step in [2, 1] {
             let centre = best;
             for (dx, dy) in [(0, -1), (-1, 0), (1, 0), (0, 1)] {
@@ -136,7 +143,7 @@ impl PictureCoder<'_> {
                 }
             }
         }
-        reference.predict_luma(x, y, best, 16, pred);
+        area.predict(best, pred);
         let cost = satd(src, 16, pred, 16, 16, 16)
             + lambda * (mvd_bits(best.0 - mvp.0) + mvd_bits(best.1 - mvp.1));
         (best, cost)
@@ -190,16 +197,27 @@ impl PictureCoder<'_> {
             }
         }
         // Reconstruction = prediction.
-        for r in 0..16 {
-            self.recon.y.row_mut(mby * 16 + r)[mbx * 16..mbx * 16 + 16]
-                .copy_from_slice(&pred[r * 16..r * 16 + 16]);
-        }
-        for r in 0..8 {
-            self.recon.u.row_mut(mby * 8 + r)[mbx * 8..mbx * 8 + 8]
-                .copy_from_slice(&pu[r * 8..r * 8 + 8]);
-            self.recon.v.row_mut(mby * 8 + r)[mbx * 8..mbx * 8 + 8]
-                .copy_from_slice(&pv[r * 8..r * 8 + 8]);
-        }
+        store_block::<16>(&mut self.recon.y, mbx * 16, mby * 16, pred);
+        store_block::<8>(&mut self.recon.u, mbx * 8, mby * 8, &pu);
+        store_block::<8>(&mut self.recon.v, mbx * 8, mby * 8, &pv);
         true
+    }
+}
+
+/// Copy the `W`x`W` block `block` (stride `W`) into `plane` at picture position (x, y).
+///
+/// One bounds check for the block instead of two per row: skipped macroblocks, most of
+/// a P picture, store three blocks each.
+#[inline]
+fn store_block<const W: usize>(plane: &mut Plane, x: usize, y: usize, block: &[u8]) {
+    let stride = plane.stride;
+    let start = plane.index(x as isize, y as isize);
+    assert!(block.len() >= W * W && start + (W - 1) * stride + W <= plane.data().len());
+    let dst = plane.data_mut()[start..].as_mut_ptr();
+    for (r, row) in block.chunks_exact(W).take(W).enumerate() {
+        // SAFETY: `row` holds W bytes and start + r * stride + W <= data.len() for
+        // r < W (asserted), so the copy stays inside the plane; a plane and a block
+        // borrowed alongside it cannot overlap.
+        unsafe { core::ptr::copy_nonoverlapping(row.as_ptr(), dst.add(r * stride), W) };
     }
 }
