@@ -104,7 +104,11 @@ impl PictureCoder<'_> {
     /// (quarter units; its SAD + vector cost): half then quarter steps by SAD + vector
     /// cost, the winner measured by SATD + vector cost. Leaves the winner's prediction
     /// in `pred`.
+    ///
+    /// Out of line: it runs for a minority of macroblocks, and the big macroblock coder it
+    /// would be inlined into compiles the same either way only by chance.
     #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
     pub(super) fn refine_subpel(
         &self,
         reference: &mut RefPicture,
