@@ -74,27 +74,25 @@ impl Quantiser {
             (DEADZONE_INTRA << shift) >> 6,
             (DEADZONE_INTER << shift) >> 6,
         ];
-        // A level is zero when |c| * mf + offset < 2^shift. The core transform's basis
-        // values are 1 or 2 in magnitude, so |c| <= SAD at positions whose two basis
-        // rows are 0 or 2 (class 0), 4 SAD where both are 1 or 3 (class 1), 2 SAD
-        // otherwise (class 2).
-        const BASIS_GAIN: [i64; 3] = [1, 4, 2];
-        let zero_sad = offset.map(|off| {
-            let room = (1i64 << shift) - 1 - i64::from(off);
-            (0..3)
-                .map(|class| room / i64::from(QUANT_MF[r6][class]) / BASIS_GAIN[class])
-                .min()
-                .unwrap_or(0)
-                .max(0) as u32
-        });
         // Level >= n exactly when |c| * mf + offset >= n << shift, i.e. |c| reaches
         // ceil(((n << shift) - offset) / mf); the limit is one below.
         let limit = |n: i64, off: i32, mf: i32| {
             let need = (n << shift) - i64::from(off);
             ((need + i64::from(mf) - 1) / i64::from(mf) - 1).clamp(0, i64::from(i16::MAX)) as i16
         };
-        let level_limits =
+        let level_limits: [[[i16; 16]; 2]; 2] =
             offset.map(|off| [1, 2].map(|n| core::array::from_fn(|i| limit(n, off, mf[i]))));
+        // The core transform's basis values are 1 or 2 in magnitude, so |c| <= SAD at
+        // positions whose two basis rows are 0 or 2 (class 0), 4 SAD where both are 1
+        // or 3 (class 1), 2 SAD otherwise (class 2): a SAD up to the zero limit over
+        // that gain, at every position, leaves every level zero.
+        const BASIS_GAIN: [u16; 3] = [1, 4, 2];
+        let zero_sad = level_limits.map(|[zero_max, _]| {
+            (0..16)
+                .map(|i| zero_max[i] as u16 / BASIS_GAIN[POS_CLASS[i]])
+                .min()
+                .map_or(0, u32::from)
+        });
         Quantiser {
             mf,
             #[cfg(target_arch = "x86_64")]
