@@ -3,6 +3,7 @@
 
 pub mod access_unit;
 pub mod cabac;
+pub mod cpu;
 pub mod frame;
 pub mod h264;
 pub mod h265;

@@ -8,9 +8,8 @@ use super::inter::{predict_mv, RefPicture};
 use super::macroblock::PictureCoder;
 use super::quant::quant_dc;
 use super::quant::DEADZONE_INTER;
-use super::residual16::{
-    any_quadrant_kept, chroma_blocks, luma_blocks, quadrant_kept, quadrant_of,
-};
+use super::residual16::{any_quadrant_kept, luma_blocks, quadrant_kept, quadrant_of};
+use super::skip_masks::{chroma_masks, luma_masks};
 use super::tables::ZIGZAG_4X4;
 use super::transform::hadamard2x2;
 use crate::codec::frame::Plane;
@@ -69,11 +68,10 @@ impl PictureCoder<'_> {
         let mut levels = [[0i16; 16]; 16];
         let mut masks = [0u16; 16];
         let mut scores = [0u32; 4];
-        luma_blocks::<true>(&self.luma_quant, src, pred, |raster, block, mask, score| {
+        luma_blocks(&self.luma_quant, src, pred, |raster, block, mask, score| {
             levels[raster] = *block;
             masks[raster] = mask;
             scores[quadrant_of(raster)] += score;
-            true
         });
         self.residual.cbp_luma = 0;
         // The prediction first, whole rows at once; blocks with levels then overwrite
@@ -171,30 +169,28 @@ impl PictureCoder<'_> {
         reference.predict_luma(mbx * 16, mby * 16, mv, 16, pred);
         // The same decimation as `code_inter_luma`: the macroblock is a skip exactly
         // when that would zero all its luma levels.
+        let luma = luma_masks(&self.luma_quant, sy, pred);
+        if luma.big {
+            // A level above 1 scores 9: its quadrant is kept.
+            return false;
+        }
         let mut scores = [0u32; 4];
-        let luma_dropped =
-            luma_blocks::<false>(&self.luma_quant, sy, pred, |raster, _, _, score| {
-                scores[quadrant_of(raster)] += score;
-                score == 0 || !any_quadrant_kept(&scores)
-            });
-        if !luma_dropped {
+        luma.decimation_scores(false, |raster, score| scores[quadrant_of(raster)] += score);
+        if any_quadrant_kept(&scores) {
             return false;
         }
         let (mut pu, mut pv) = ([0u8; 64], [0u8; 64]);
         reference.predict_chroma(mbx * 8, mby * 8, mv, &mut pu, &mut pv);
         let qpc = self.chroma_qp();
-        let (mut levels, mut ac_masks) = ([[0i16; 16]; 4], [0u16; 4]);
         for (src, pred) in [(su, &pu), (sv, &pv)] {
             let mut dc = [0i32; 4];
-            let ac_score = chroma_blocks::<false>(
-                &self.chroma_quant,
-                src,
-                pred,
-                false,
-                &mut dc,
-                &mut levels,
-                &mut ac_masks,
-            );
+            let chroma = chroma_masks(&self.chroma_quant, src, pred, &mut dc);
+            let mut ac_score = 0;
+            if chroma.big {
+                ac_score = 9;
+            } else {
+                chroma.decimation_scores(true, |_, score| ac_score += score);
+            }
             hadamard2x2(&mut dc);
             if quant_dc(&mut dc, qpc, DEADZONE_INTER) > 0 || ac_score >= 7 {
                 return false;

@@ -606,7 +606,7 @@ impl PictureCoder<'_> {
         let mut ac_score = 0;
         for p in 0..2 {
             let mut ac_masks = [0u16; 4];
-            ac_score += chroma_blocks::<true>(
+            ac_score += chroma_blocks(
                 &self.chroma_quant,
                 src[p],
                 pred[p],

@@ -20,6 +20,7 @@ mod macroblock;
 mod mbinfo;
 mod quant;
 mod residual16;
+mod skip_masks;
 mod slice;
 mod sps_pps;
 mod tables;

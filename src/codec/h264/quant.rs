@@ -156,6 +156,14 @@ impl Quantiser {
         }
     }
 
+    /// Per raster position, with the intra or inter rounding: the largest |coefficient|
+    /// whose level is 0, and the largest whose level is at most 1. Both are symmetric
+    /// under transposition (they depend on the position's class only).
+    #[inline]
+    pub fn level_limits(&self, intra: bool) -> &[[i16; 16]; 2] {
+        &self.level_limits[usize::from(!intra)]
+    }
+
     /// The largest sum of absolute differences of a 4x4 residual below which (or at
     /// which) every level of its transform quantises to zero with the intra or inter
     /// rounding: such blocks need no transform.

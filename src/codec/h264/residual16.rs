@@ -118,16 +118,14 @@ pub fn any_quadrant_kept(scores: &[u32; 4]) -> bool {
 
 /// Transform and quantise (inter) the 16 luma blocks of the 16x16 residual
 /// `src - pred` (both stride 16) in raster order, handing `visit` each block's index,
-/// levels (raster order; with `LEVELS` false, only the masks and score are computed
-/// and the block holds unquantised coefficients), non-zero mask and decimation score;
-/// stops as soon as `visit` returns false. Returns whether every block was visited.
+/// levels (raster order), non-zero mask and decimation score.
 #[inline]
-pub fn luma_blocks<const LEVELS: bool>(
+pub fn luma_blocks(
     quant: &Quantiser,
     src: &[u8; 256],
     pred: &[u8; 256],
-    mut visit: impl FnMut(usize, &[i16; 16], u16, u32) -> bool,
-) -> bool {
+    mut visit: impl FnMut(usize, &[i16; 16], u16, u32),
+) {
     let mut pair = [[0i16; 16]; 2];
     let zero_sad = quant.zero_sad_bound(false);
     for by in 0..4 {
@@ -138,19 +136,13 @@ pub fn luma_blocks<const LEVELS: bool>(
             let (sads, _) = pair_sads(&src[at..], 16, &pred[at..], 16);
             if sads[0] <= zero_sad && sads[1] <= zero_sad {
                 for b in 0..2 {
-                    if !visit(by * 4 + half * 2 + b, &ZERO_BLOCK, 0, 0) {
-                        return false;
-                    }
+                    visit(by * 4 + half * 2 + b, &ZERO_BLOCK, 0, 0);
                 }
                 continue;
             }
             sub_dct_pair(&src[at..], 16, &pred[at..], 16, &mut pair);
             for (b, block) in pair.iter_mut().enumerate() {
-                let (nonzero, big) = if LEVELS {
-                    quant.quant16(block, false)
-                } else {
-                    quant.level_masks(block, false)
-                };
+                let (nonzero, big) = quant.quant16(block, false);
                 let score = if big != 0 {
                     9
                 } else if nonzero == 0 {
@@ -158,21 +150,18 @@ pub fn luma_blocks<const LEVELS: bool>(
                 } else {
                     decimate_score_of_mask(zigzag_mask(nonzero))
                 };
-                if !visit(by * 4 + half * 2 + b, block, nonzero, score) {
-                    return false;
-                }
+                visit(by * 4 + half * 2 + b, block, nonzero, score);
             }
         }
     }
-    true
 }
 
 /// Transform and quantise the four 4x4 blocks of one 8x8 chroma residual `src - pred`
 /// (stride 8): each block's DC coefficient (for the 2x2 Hadamard, unquantised), AC
-/// levels (raster order, position 0 cleared; left alone without `LEVELS`) and AC
-/// non-zero mask. Returns the sum of the blocks' AC decimation scores.
+/// levels (raster order, position 0 cleared) and AC non-zero mask. Returns the sum of
+/// the blocks' AC decimation scores.
 #[inline]
-pub fn chroma_blocks<const LEVELS: bool>(
+pub fn chroma_blocks(
     quant: &Quantiser,
     src: &[u8; 64],
     pred: &[u8; 64],
@@ -191,9 +180,7 @@ pub fn chroma_blocks<const LEVELS: bool>(
             for (bx, &sum) in sums.iter().enumerate() {
                 let b = by * 2 + bx;
                 dc[b] = sum;
-                if LEVELS {
-                    levels[b] = ZERO_BLOCK;
-                }
+                levels[b] = ZERO_BLOCK;
                 ac_masks[b] = 0;
             }
             continue;
@@ -202,16 +189,11 @@ pub fn chroma_blocks<const LEVELS: bool>(
         for (bx, block) in pair.iter_mut().enumerate() {
             let b = by * 2 + bx;
             dc[b] = i32::from(block[0]);
-            let (nonzero, big) = if LEVELS {
-                let masks = quant.quant16(block, intra);
-                // Copied before clearing the DC: a 16-byte read of the block right
-                // after a 2-byte store into it could not be forwarded and would stall.
-                levels[b] = *block;
-                levels[b][0] = 0;
-                masks
-            } else {
-                quant.level_masks(block, intra)
-            };
+            let (nonzero, big) = quant.quant16(block, intra);
+            // Copied before clearing the DC: a 16-byte read of the block right after a
+            // 2-byte store into it could not be forwarded and would stall.
+            levels[b] = *block;
+            levels[b][0] = 0;
             ac_masks[b] = nonzero & !1;
             score += if big & !1 != 0 {
                 9
