@@ -6,7 +6,7 @@
 
 use super::inter::{predict_mv, RefPicture};
 use super::macroblock::PictureCoder;
-use super::quant::quant_dc;
+use super::quant::quant_dc_is_zero;
 use super::quant::DEADZONE_INTER;
 use super::residual16::{any_quadrant_kept, luma_blocks, quadrant_kept, quadrant_of};
 use super::skip_masks::{chroma_masks, luma_masks};
@@ -192,7 +192,7 @@ impl PictureCoder<'_> {
                 chroma.decimation_scores(true, |_, score| ac_score += score);
             }
             hadamard2x2(&mut dc);
-            if quant_dc(&mut dc, qpc, DEADZONE_INTER) > 0 || ac_score >= 7 {
+            if ac_score >= 7 || !quant_dc_is_zero(&dc, qpc, DEADZONE_INTER) {
                 return false;
             }
         }

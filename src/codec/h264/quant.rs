@@ -39,6 +39,20 @@ pub fn quant_dc(dc: &mut [i32], qp: u8, deadzone: i32) -> u32 {
     nz
 }
 
+/// Whether [`quant_dc`] would leave every level of `dc` zero: the level grows with
+/// |coefficient|, so only the largest needs quantising.
+#[inline]
+pub fn quant_dc_is_zero(dc: &[i32], qp: u8, deadzone: i32) -> bool {
+    let (q6, r6) = ((qp / 6) as u32, (qp % 6) as usize);
+    let shift = 16 + q6;
+    let offset = (deadzone << shift) >> 6;
+    let largest = dc.iter().fold(0, |m, &c| m.max(c.unsigned_abs()));
+    // |c| <= 2^16 here (Hadamard sums of four 4x4 residual sums), so the product
+    // fits in u64 comfortably.
+    let need = 1i64 << shift;
+    i64::from(largest) * i64::from(QUANT_MF[r6][0]) + i64::from(offset) < need
+}
+
 /// Per-quantiser tables, built once per picture so the per-block loops are plain
 /// element-wise multiply/shift over 16 lanes.
 #[derive(Clone, Copy)]
@@ -394,6 +408,31 @@ pub fn dequant_chroma_dc(dc: &mut [i32; 4], qpc: u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quant_dc_is_zero_agrees_with_quant_dc() {
+        let mut x = 17u32;
+        for round in 0..200_000u32 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let qp = (round % 52) as u8;
+            // Magnitudes around the zero threshold of every QP, and the full range.
+            let range = if round % 3 == 0 {
+                16 * 255 * 4
+            } else {
+                8 << (qp / 6)
+            };
+            let mut dc: [i32; 4] = core::array::from_fn(|i| {
+                (x.rotate_left(8 * i as u32) % (2 * range + 1)) as i32 - range as i32
+            });
+            let deadzone = if round % 2 == 0 {
+                DEADZONE_INTER
+            } else {
+                DEADZONE_INTRA
+            };
+            let zero = quant_dc_is_zero(&dc, qp, deadzone);
+            assert_eq!(zero, quant_dc(&mut dc, qp, deadzone) == 0, "qp {qp}");
+        }
+    }
 
     #[test]
     fn simd_quant_matches_portable() {

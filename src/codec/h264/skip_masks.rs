@@ -41,6 +41,20 @@ impl<const N: usize> BlockMasks<N> {
     /// Bit b set when block b has a non-zero level.
     #[inline]
     fn nonzero_blocks(&self) -> u32 {
+        #[cfg(target_arch = "x86_64")]
+        if N == 16 {
+            // SAFETY: `nonzero` is 16 u16, exactly two 16-byte loads; SSE2 is baseline.
+            unsafe {
+                use core::arch::x86_64::*;
+                let p = self.nonzero.as_ptr() as *const __m128i;
+                let zero = _mm_setzero_si128();
+                let is_zero = _mm_packs_epi16(
+                    _mm_cmpeq_epi16(_mm_loadu_si128(p), zero),
+                    _mm_cmpeq_epi16(_mm_loadu_si128(p.add(1)), zero),
+                );
+                return !(_mm_movemask_epi8(is_zero) as u32) & 0xffff;
+            }
+        }
         self.nonzero
             .iter()
             .enumerate()
