@@ -83,7 +83,7 @@ impl VideoEngine for StandIn {
         self.idr_requested = true;
     }
 
-    fn reconstruction(&self) -> Nv12<'_> {
+    fn reconstruction(&mut self) -> Nv12<'_> {
         Nv12 {
             width: 0,
             height: 0,

@@ -28,7 +28,7 @@ fn nal_types(stream: &[u8]) -> Vec<u8> {
     v
 }
 
-fn picture_record(enc: &H265Encoder, nv12: &Nv12<'_>) -> (Vec<u8>, Vec<u8>) {
+fn picture_record(enc: &mut H265Encoder, nv12: &Nv12<'_>) -> (Vec<u8>, Vec<u8>) {
     (nv12_to_i420(&enc.reconstruction()), nv12_to_i420(nv12))
 }
 
@@ -72,7 +72,7 @@ fn request_idr_and_force_idr() {
         check_packs(&p, &out);
         idrs.push(p.idr);
         stream.extend_from_slice(&out[..p.bytes]);
-        let (r, s) = picture_record(&enc, &scene.nv12());
+        let (r, s) = picture_record(&mut enc, &scene.nv12());
         pictures.push((p, r, s));
     }
     assert_eq!(idrs, [true, false, false, true, false, false, true, false]);
@@ -133,7 +133,7 @@ fn user_sei_goes_before_the_slice_and_hash_after() {
         let types = nal_types(&out[pack.offset..pack.offset + pack.len]);
         assert_eq!(types, [39, if p.idr { 19 } else { 1 }, 40]);
         stream.extend_from_slice(&out[..p.bytes]);
-        let (r, s) = picture_record(&enc, &scene.nv12());
+        let (r, s) = picture_record(&mut enc, &scene.nv12());
         pictures.push((p, r, s));
     }
     verify_with_decoders("sei", &Encoded { stream, pictures }, 176, 144);
@@ -164,7 +164,7 @@ fn output_too_small_leaves_state_unchanged() {
             .unwrap();
         assert_eq!(p.idr, t == 0);
         stream.extend_from_slice(&big[..p.bytes]);
-        let (r, s) = picture_record(&enc, &scene.nv12());
+        let (r, s) = picture_record(&mut enc, &scene.nv12());
         pictures.push((p, r, s));
     }
     // The same stream as an encoder that never saw the errors.

@@ -173,5 +173,7 @@ pub trait VideoEngine {
     /// The next picture is coded as an IDR.
     fn request_idr(&mut self);
     /// The decoder-side reconstruction of the last picture (cropped to the picture size).
-    fn reconstruction(&self) -> Nv12<'_>;
+    /// Converted to NV12 on request: encoding never needs it (the reference is kept in
+    /// the engine's own layout), so pictures nobody inspects skip the conversion.
+    fn reconstruction(&mut self) -> Nv12<'_>;
 }

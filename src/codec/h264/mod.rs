@@ -317,10 +317,6 @@ impl H264Encoder {
         // The previous reference's planes become the next scratch picture.
         self.reference.replace_frame(&mut self.current);
         self.has_reference = true;
-        let (w, h) = (self.cfg.width as usize, self.cfg.height as usize);
-        self.reference
-            .frame()
-            .store_nv12(w, h, &mut self.recon_nv12);
         let max_frame_num = 1u32 << (LOG2_MAX_FRAME_NUM_MINUS4 + 4);
         if idr {
             self.idr_pic_id = (self.idr_pic_id + 1) % 65536;
@@ -393,8 +389,13 @@ impl VideoEngine for H264Encoder {
         self.idr_requested = true;
     }
 
-    fn reconstruction(&self) -> Nv12<'_> {
+    fn reconstruction(&mut self) -> Nv12<'_> {
         let (w, h) = (self.cfg.width as usize, self.cfg.height as usize);
+        if self.has_reference {
+            self.reference
+                .frame()
+                .store_nv12(w, h, &mut self.recon_nv12);
+        }
         let (y, uv) = self.recon_nv12.split_at(w * h);
         Nv12 {
             width: self.cfg.width,

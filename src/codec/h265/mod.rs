@@ -322,8 +322,6 @@ impl H265Encoder {
             half.build(&self.reference.y);
         }
         self.has_reference = true;
-        let (w, h) = (self.cfg.width as usize, self.cfg.height as usize);
-        self.reference.store_nv12(w, h, &mut self.recon_nv12);
         if idr {
             self.frames_since_idr = 1;
         } else {
@@ -380,8 +378,11 @@ impl VideoEngine for H265Encoder {
         self.idr_requested = true;
     }
 
-    fn reconstruction(&self) -> Nv12<'_> {
+    fn reconstruction(&mut self) -> Nv12<'_> {
         let (w, h) = (self.cfg.width as usize, self.cfg.height as usize);
+        if self.has_reference {
+            self.reference.store_nv12(w, h, &mut self.recon_nv12);
+        }
         let (y, uv) = self.recon_nv12.split_at(w * h);
         Nv12 {
             width: self.cfg.width,

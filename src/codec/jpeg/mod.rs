@@ -414,7 +414,7 @@ impl VideoEngine for JpegEncoder {
     /// Every JPEG picture stands alone already.
     fn request_idr(&mut self) {}
 
-    fn reconstruction(&self) -> Nv12<'_> {
+    fn reconstruction(&mut self) -> Nv12<'_> {
         let shown = &self.recon[self.shown];
         Nv12 {
             width: self.width,
