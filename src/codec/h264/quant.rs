@@ -28,12 +28,10 @@ fn quant_one(coef: i32, mf: i32, shift: u32, offset: i32) -> i32 {
 /// 2x2 DC): one more bit of shift than AC.
 #[inline]
 pub fn quant_dc(dc: &mut [i32], qp: u8, deadzone: i32) -> u32 {
-    let (q6, r6) = ((qp / 6) as u32, (qp % 6) as usize);
-    let shift = 16 + q6;
-    let offset = (deadzone << shift) >> 6;
+    let (mf, shift, offset) = dc_quantiser(qp, deadzone);
     let mut nz = 0;
     for c in dc.iter_mut() {
-        *c = quant_one(*c, QUANT_MF[r6][0], shift, offset);
+        *c = quant_one(*c, mf, shift, offset);
         nz += u32::from(*c != 0);
     }
     nz
@@ -43,14 +41,19 @@ pub fn quant_dc(dc: &mut [i32], qp: u8, deadzone: i32) -> u32 {
 /// |coefficient|, so only the largest needs quantising.
 #[inline]
 pub fn quant_dc_is_zero(dc: &[i32], qp: u8, deadzone: i32) -> bool {
+    let (mf, shift, offset) = dc_quantiser(qp, deadzone);
+    let largest = dc.iter().fold(0, |m, &c| m.max(c.unsigned_abs()));
+    // In i64: the product cannot overflow whatever the coefficient.
+    i64::from(largest) * i64::from(mf) + i64::from(offset) < 1i64 << shift
+}
+
+/// (multiplier, shift, rounding offset) of the DC quantisation at `qp`: the AC's
+/// position-0 multiplier with one more bit of shift.
+#[inline]
+fn dc_quantiser(qp: u8, deadzone: i32) -> (i32, u32, i32) {
     let (q6, r6) = ((qp / 6) as u32, (qp % 6) as usize);
     let shift = 16 + q6;
-    let offset = (deadzone << shift) >> 6;
-    let largest = dc.iter().fold(0, |m, &c| m.max(c.unsigned_abs()));
-    // |c| <= 2^16 here (Hadamard sums of four 4x4 residual sums), so the product
-    // fits in u64 comfortably.
-    let need = 1i64 << shift;
-    i64::from(largest) * i64::from(QUANT_MF[r6][0]) + i64::from(offset) < need
+    (QUANT_MF[r6][0], shift, (deadzone << shift) >> 6)
 }
 
 /// Per-quantiser tables, built once per picture so the per-block loops are plain
@@ -151,7 +154,7 @@ impl Quantiser {
     /// coefficient instead of a multiply and shift.
     #[inline]
     pub fn level_masks(&self, block: &[i16; 16], intra: bool) -> (u16, u16) {
-        let [zero_max, one_max] = &self.level_limits[usize::from(!intra)];
+        let [zero_max, one_max] = self.level_limits(intra);
         #[cfg(target_arch = "x86_64")]
         {
             // SAFETY: the arrays are 16 i16 each (two 16-byte vectors); SSE2 is

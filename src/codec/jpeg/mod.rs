@@ -14,7 +14,6 @@
 //! and runs at roughly a quarter of libjpeg-turbo's speed. The codec itself is small.
 
 mod bitwriter;
-mod cpu;
 mod dct;
 mod huffman;
 mod idct;
@@ -24,7 +23,7 @@ mod tables;
 
 use alloc::vec::Vec;
 
-use super::{CodecError, EncodedPicture, FrameOptions, Nv12, PackKind, PackSpan, VideoEngine};
+use super::{cpu, CodecError, EncodedPicture, FrameOptions, Nv12, PackKind, PackSpan, VideoEngine};
 use bitwriter::BitWriter;
 use dct::{forward_dct, Block};
 use huffman::{encode_block, HuffmanCodes};
